@@ -1,0 +1,239 @@
+#include "experiment.h"
+
+#include "network.h"
+#include "parallel.h"
+
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <mutex>
+
+namespace initscope {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double msSince(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+struct CachedSet {
+  std::shared_ptr<const Dataset> data;
+  Normalization norm;
+};
+
+// IDX files are parsed once per (images, labels) path pair; the embedded set once per process.
+CachedSet cachedDataset(const DataConfig& d) {
+  static std::mutex mutex;
+  static std::map<std::pair<std::string, std::string>, CachedSet> cache;
+  const auto key = d.source == DataSource::Mnist ? std::make_pair(std::string(), std::string())
+                                                  : std::make_pair(d.imagesPath, d.labelsPath);
+  std::lock_guard lock(mutex);
+  auto it = cache.find(key);
+  if (it == cache.end()) {
+    CachedSet s;
+    s.data = d.source == DataSource::Mnist ? embeddedMnist()
+                                           : std::make_shared<const Dataset>(loadIdx(d.imagesPath, d.labelsPath));
+    s.norm = datasetNormalization(*s.data);
+    if (cache.size() > 8) cache.clear();
+    it = cache.emplace(key, std::move(s)).first;
+  }
+  return it->second;
+}
+
+Saturation saturationOf(LayerKind k) {
+  if (k == LayerKind::Tanh) return Saturation::Tanh;
+  if (k == LayerKind::Sigmoid) return Saturation::Sigmoid;
+  return Saturation::None;
+}
+
+void checkLimits(const ExperimentConfig& c) {
+  if (c.data.batch < 1 || c.data.batch > Limits::kMaxBatch)
+    throw LimitError("batch " + std::to_string(c.data.batch) + " is outside 1.." + std::to_string(Limits::kMaxBatch));
+  if (c.layers.size() > static_cast<std::size_t>(Limits::kMaxLayers))
+    throw LimitError(std::to_string(c.layers.size()) + " layers is more than the limit of " +
+                     std::to_string(Limits::kMaxLayers));
+  for (std::size_t i = 0; i < c.layers.size(); ++i) {
+    const LayerSpec& s = c.layers[i];
+    if (s.inChannels > Limits::kMaxChannels || s.outChannels > Limits::kMaxChannels)
+      throw SpecError(static_cast<int>(i), "layer " + std::to_string(i + 1) + " (" + s.label() + "): more than " +
+                                               std::to_string(Limits::kMaxChannels) + " channels or features");
+  }
+  if (c.histogram.bins < 1 || c.histogram.bins > Limits::kMaxHistogramBins)
+    throw LimitError("histogram bins " + std::to_string(c.histogram.bins) + " is outside 1.." +
+                     std::to_string(Limits::kMaxHistogramBins));
+  if (c.threads < 0 || c.threads > 256) throw LimitError("threads must be 0 (default) to 256");
+}
+
+Shape inputShapeOf(const DataConfig& d, int rows, int cols) {
+  if (d.source != DataSource::Synthetic) return Shape{d.batch, 1, rows, cols};
+  std::vector<int> dims{d.batch};
+  dims.insert(dims.end(), d.syntheticShape.begin(), d.syntheticShape.end());
+  if (dims.size() < 2 || dims.size() > 4)
+    throw std::invalid_argument("a synthetic example's shape needs 1 to 3 dimensions, e.g. [1, 28, 28] or [784]");
+  return Shape::fromVector(dims);
+}
+
+TensorStats statsOf(const Tensor& t, Saturation sat, const HistogramOptions& h) {
+  return computeStats(t.ptr(), t.numel(), sat, h);
+}
+
+RunResult runImpl(const ExperimentConfig& config, const std::atomic<bool>* cancel, RunDump* dump) {
+  const auto t0 = Clock::now();
+  checkLimits(config);
+  RunResult r;
+  r.config = config;
+  r.threads = setEngineThreads(config.threads);
+
+  // Shapes and memory first: a stack that cannot run or would not fit is refused before work.
+  int rows = 28, cols = 28;
+  if (config.data.source == DataSource::Idx) {
+    const CachedSet s = cachedDataset(config.data);
+    rows = s.data->rows;
+    cols = s.data->cols;
+  }
+  inferShapes(config.layers, inputShapeOf(config.data, rows, cols));
+  const std::uint64_t bytes = estimateMemory(config);
+  if (bytes > Limits::kDefaultMemoryBudget)
+    throw LimitError("this run needs about " + std::to_string(bytes >> 20) + " MiB, over the budget of " +
+                     std::to_string(Limits::kDefaultMemoryBudget >> 20) + " MiB; use a smaller batch or stack");
+
+  auto t = Clock::now();
+  const Batch batch = loadBatch(config.data, config.seed, &r.datasetName);
+  r.timings.dataMs = msSince(t);
+
+  t = Clock::now();
+  Network<float> net(config.layers, batch.x.shape);
+  net.setCancelFlag(cancel);
+  net.initialize(config.init, config.bias, config.seed);
+  const std::vector<int> lsuv = net.applyLsuv(batch.x, config.init);
+  r.timings.initMs = msSince(t);
+
+  t = Clock::now();
+  net.forward(batch.x);
+  Tensor gradOut;
+  try {
+    r.loss = config.loss == LossKind::MSE ? mseLoss(net.output(), batch.targets, &gradOut)
+                                          : crossEntropyLoss(net.output(), batch.classes, &gradOut);
+  } catch (const std::invalid_argument& e) {
+    throw SpecError(net.size() - 1, std::string("the loss cannot use this output: ") + e.what());
+  }
+  r.timings.forwardMs = msSince(t);
+
+  t = Clock::now();
+  net.backward(gradOut);
+  r.timings.backwardMs = msSince(t);
+
+  t = Clock::now();
+  const HistogramOptions& h = config.histogram;
+  r.inputShape = batch.x.shape;
+  r.input = statsOf(batch.x, Saturation::None, h);
+  r.inputGradient = statsOf(net.inputGradient(), Saturation::None, h);
+  for (int i = 0; i < net.size(); ++i) {
+    if (cancel && cancel->load(std::memory_order_relaxed)) throw Cancelled();
+    Layer<float>& l = net.layer(i);
+    LayerResult lr;
+    lr.index = i;
+    lr.label = l.spec().label();
+    lr.kind = l.spec().kind;
+    lr.outputShape = net.activation(i).shape;
+    lr.activation = statsOf(net.activation(i), saturationOf(lr.kind), h);
+    lr.gradient = statsOf(net.gradient(i), Saturation::None, h);
+    if (const Param<float>* w = l.weight()) {
+      lr.weight = ParamResult{w->value.shape, statsOf(w->value, Saturation::None, h), statsOf(w->grad, Saturation::None, h)};
+      lr.gradDataRatio = lr.weight->value.std > 0 ? lr.weight->grad.std / lr.weight->value.std : 0.0;
+      lr.init = net.weightInitFor(i, config.init);
+      if (w->value.shape.rank >= 2) {
+        const Fans f = calculateFans(w->value.shape);
+        lr.fanIn = f.fanIn;
+        lr.fanOut = f.fanOut;
+        lr.initDescription = describeInit(*lr.init, w->value.shape);
+      }
+      lr.lsuvIterations = lsuv[static_cast<std::size_t>(i)];
+    }
+    if (const Param<float>* b = l.bias())
+      lr.bias = ParamResult{b->value.shape, statsOf(b->value, Saturation::None, h), statsOf(b->grad, Saturation::None, h)};
+    r.layers.push_back(std::move(lr));
+  }
+  r.timings.statsMs = msSince(t);
+  r.timings.totalMs = msSince(t0);
+
+  if (dump) {
+    dump->input = batch.x;
+    dump->targets = batch.targets;
+    dump->classes = batch.classes;
+    dump->output = net.output();
+    for (int i = 0; i < net.size(); ++i) {
+      Layer<float>& l = net.layer(i);
+      dump->activations.push_back(net.activation(i));
+      dump->weights.push_back(l.weight() ? l.weight()->value : Tensor());
+      dump->weightGrads.push_back(l.weight() ? l.weight()->grad : Tensor());
+      dump->biases.push_back(l.bias() ? l.bias()->value : Tensor());
+      dump->biasGrads.push_back(l.bias() ? l.bias()->grad : Tensor());
+    }
+  }
+  return r;
+}
+
+}  // namespace
+
+Batch loadBatch(const DataConfig& d, std::uint64_t seed, std::string* datasetName) {
+  if (d.source == DataSource::Synthetic) {
+    if (datasetName) *datasetName = "synthetic N(0, 1)";
+    return syntheticBatch(inputShapeOf(d, 0, 0), seed);
+  }
+  const CachedSet s = cachedDataset(d);
+  if (datasetName) *datasetName = s.data->name;
+  const Normalization norm = !d.normalize ? Normalization{0.0, 1.0 / 255.0} : d.normalization.value_or(s.norm);
+  return makeBatch(*s.data, d.batch, d.sampling, seed, norm);
+}
+
+std::uint64_t estimateMemory(const ExperimentConfig& c) {
+  int rows = 28, cols = 28;
+  if (c.data.source == DataSource::Idx) {
+    const CachedSet s = cachedDataset(c.data);
+    rows = s.data->rows;
+    cols = s.data->cols;
+  }
+  const std::vector<Shape> shapes = inferShapes(c.layers, inputShapeOf(c.data, rows, cols));
+  std::uint64_t floats = 0;
+  for (const Shape& s : shapes) floats += 2 * static_cast<std::uint64_t>(s.numel());  // activation + gradient
+  floats += static_cast<std::uint64_t>(shapes.front().numel());                      // the batch itself
+  for (std::size_t i = 0; i < c.layers.size(); ++i) {
+    const LayerSpec& l = c.layers[i];
+    if (l.kind == LayerKind::Conv2d) {
+      const std::uint64_t K = static_cast<std::uint64_t>(l.inChannels) * l.kernelH * l.kernelW;
+      const Shape& o = shapes[i + 1];
+      floats += 2ULL * kSlots * K * static_cast<std::uint64_t>(o[2]) * o[3];     // im2col scratch
+      floats += (2ULL + kSlots) * K * static_cast<std::uint64_t>(l.outChannels);  // W, dW, slot partials
+    } else if (l.kind == LayerKind::Linear) {
+      floats += 2ULL * static_cast<std::uint64_t>(l.inChannels) * l.outChannels;
+    }
+  }
+  return floats * sizeof(float);
+}
+
+RunResult run(const ExperimentConfig& config, const std::atomic<bool>* cancel) {
+  return runImpl(config, cancel, nullptr);
+}
+
+RunDump runWithDump(const ExperimentConfig& config) {
+  RunDump d;
+  d.result = runImpl(config, nullptr, &d);
+  return d;
+}
+
+std::string_view toString(DataSource s) {
+  switch (s) {
+    case DataSource::Mnist: return "mnist";
+    case DataSource::Idx: return "idx";
+    case DataSource::Synthetic: return "synthetic";
+  }
+  return "?";
+}
+
+std::optional<DataSource> parseDataSource(std::string_view s) {
+  if (s == "mnist") return DataSource::Mnist;
+  if (s == "idx") return DataSource::Idx;
+  if (s == "synthetic") return DataSource::Synthetic;
+  return std::nullopt;
+}
+
+}  // namespace initscope

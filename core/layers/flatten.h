@@ -1,0 +1,16 @@
+#pragma once
+// flatten (torch.nn.Flatten, start_dim=1): in (N,C,H,W) -> out (N,C*H*W); a copy both ways.
+#include "layer.h"
+
+namespace initscope {
+
+template <class T>
+class Flatten final : public Layer<T> {
+ public:
+  explicit Flatten(const LayerSpec& spec) : Layer<T>(spec) {}
+  Shape outputShape(const Shape& in) const override;
+  void forward(const TensorT<T>& x, TensorT<T>& y) override;
+  void backward(const TensorT<T>& x, const TensorT<T>& y, const TensorT<T>& dy, TensorT<T>& dx) override;
+};
+
+}  // namespace initscope

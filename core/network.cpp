@@ -1,0 +1,131 @@
+#include "network.h"
+
+#include <cmath>
+
+namespace initscope {
+
+SpecError::SpecError(int layer, const std::string& message) : std::runtime_error(message), layer_(layer) {}
+
+namespace {
+std::string where(int i, const LayerSpec& s) { return "layer " + std::to_string(i + 1) + " (" + s.label() + "): "; }
+}  // namespace
+
+std::vector<Shape> inferShapes(const std::vector<LayerSpec>& specs, const Shape& input) {
+  if (specs.empty()) throw SpecError(-1, "the layer stack is empty");
+  if (input.rank < 2 || input.numel() == 0) throw SpecError(-1, "the input shape " + input.str() + " has no batch");
+  std::vector<Shape> shapes{input};
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    try {
+      auto layer = makeLayer<float>(specs[i]);
+      shapes.push_back(layer->outputShape(shapes.back()));
+    } catch (const ShapeError& e) {
+      throw SpecError(static_cast<int>(i), where(static_cast<int>(i), specs[i]) + e.what());
+    }
+  }
+  return shapes;
+}
+
+template <class T>
+Network<T>::Network(const std::vector<LayerSpec>& specs, const Shape& inputShape) {
+  shapes_ = inferShapes(specs, inputShape);
+  for (const LayerSpec& s : specs) layers_.push_back(makeLayer<T>(s));
+  acts_.resize(layers_.size() + 1);
+  grads_.resize(layers_.size() + 1);
+}
+
+template <class T>
+InitSpec Network<T>::weightInitFor(int i, const InitSpec& network) const {
+  const LayerSpec& s = layer(i).spec();
+  if (s.init) return *s.init;
+  if (s.kind == LayerKind::BatchNorm2d) return InitSpec{.scheme = Scheme::Ones};
+  return network;
+}
+
+template <class T>
+BiasSpec Network<T>::biasInitFor(int i, const BiasSpec& network) const {
+  const LayerSpec& s = layer(i).spec();
+  if (s.biasInit) return *s.biasInit;
+  if (s.kind == LayerKind::BatchNorm2d) return BiasSpec{.scheme = BiasScheme::Zeros};
+  return network;
+}
+
+template <class T>
+void Network<T>::initialize(const InitSpec& weights, const BiasSpec& bias, std::uint64_t seed) {
+  for (int i = 0; i < size(); ++i) {
+    Layer<T>& l = layer(i);
+    Param<T>* w = l.weight();
+    if (!w) continue;
+    const InitSpec ws = weightInitFor(i, weights);
+    try {
+      initWeight(w->value, ws, Rng(seed, 2 * static_cast<std::uint64_t>(i)));
+      if (Param<T>* b = l.bias()) {
+        const double fanIn = w->value.shape.rank >= 2 ? calculateFans(w->value.shape).fanIn : 0.0;
+        initBias(b->value, biasInitFor(i, bias), fanIn, Rng(seed, 2 * static_cast<std::uint64_t>(i) + 1));
+      }
+    } catch (const std::invalid_argument& e) {
+      throw SpecError(i, where(i, l.spec()) + e.what());
+    }
+  }
+}
+
+template <class T>
+std::vector<int> Network<T>::applyLsuv(const TensorT<T>& x, const InitSpec& network) {
+  std::vector<int> iterations(static_cast<std::size_t>(size()), 0);
+  for (int i = 0; i < size(); ++i) {
+    const InitSpec s = weightInitFor(i, network);
+    Param<T>* w = layer(i).weight();
+    if (s.scheme != Scheme::LSUV || !w) continue;
+    for (int it = 0; it < s.lsuvMaxIterations; ++it) {
+      forward(x);
+      const TensorT<T>& y = activation(i);
+      double sum = 0, ss = 0;
+      for (T v : y.data) sum += v;
+      const double mean = sum / static_cast<double>(y.numel());
+      for (T v : y.data) ss += (v - mean) * (v - mean);
+      const double sd = std::sqrt(ss / static_cast<double>(y.numel() - 1));
+      if (!(sd > 0) || !std::isfinite(sd))
+        throw SpecError(i, where(i, layer(i).spec()) + "LSUV cannot rescale: the output std is " + std::to_string(sd));
+      if (std::abs(sd - 1.0) < s.lsuvTolerance) break;
+      for (T& v : w->value.data) v = static_cast<T>(v / sd);
+      iterations[static_cast<std::size_t>(i)] = it + 1;
+    }
+  }
+  return iterations;
+}
+
+template <class T>
+void Network<T>::forward(const TensorT<T>& x) {
+  if (x.shape != shapes_.front()) {
+    Shape expect = shapes_.front();
+    expect[0] = x.shape[0];
+    if (x.shape != expect)
+      throw SpecError(-1, "the input has shape " + x.shape.str() + " but the stack was built for " + shapes_.front().str());
+    std::vector<LayerSpec> specs;
+    for (const auto& l : layers_) specs.push_back(l->spec());
+    shapes_ = inferShapes(specs, x.shape);
+  }
+  acts_[0].resize(x.shape);
+  std::copy(x.data.begin(), x.data.end(), acts_[0].data.begin());
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    checkCancel();
+    layers_[i]->forward(acts_[i], acts_[i + 1]);
+  }
+}
+
+template <class T>
+void Network<T>::backward(const TensorT<T>& gradOutput) {
+  if (gradOutput.shape != acts_.back().shape)
+    throw std::invalid_argument("output gradient has shape " + gradOutput.shape.str() + ", the output " +
+                                acts_.back().shape.str());
+  grads_.back().resize(gradOutput.shape);
+  std::copy(gradOutput.data.begin(), gradOutput.data.end(), grads_.back().data.begin());
+  for (std::size_t i = layers_.size(); i-- > 0;) {
+    checkCancel();
+    layers_[i]->backward(acts_[i], acts_[i + 1], grads_[i + 1], grads_[i]);
+  }
+}
+
+template class Network<float>;
+template class Network<double>;
+
+}  // namespace initscope

@@ -1,0 +1,79 @@
+#pragma once
+// A runtime Sequential: layers built from specs, shapes inferred (and impossible stacks rejected)
+// before any work, forward and backward keeping every activation and gradient for the statistics.
+#include "init.h"
+#include "layers/layer.h"
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+namespace initscope {
+
+// A stack that cannot run; layer() is the 0-based index of the offending layer (-1: the stack).
+class SpecError : public std::runtime_error {
+ public:
+  SpecError(int layer, const std::string& message);
+  int layer() const { return layer_; }
+
+ private:
+  int layer_;
+};
+
+// Thrown when a run's cancel flag becomes true; checked between layers.
+class Cancelled : public std::runtime_error {
+ public:
+  Cancelled() : std::runtime_error("cancelled") {}
+};
+
+// Shapes through the stack: result[0] is the input, result[i + 1] the output of layer i.
+std::vector<Shape> inferShapes(const std::vector<LayerSpec>& specs, const Shape& input);
+
+template <class T>
+class Network {
+ public:
+  // Throws SpecError naming the first layer that cannot run on this input shape.
+  Network(const std::vector<LayerSpec>& specs, const Shape& inputShape);
+
+  int size() const { return static_cast<int>(layers_.size()); }
+  Layer<T>& layer(int i) { return *layers_.at(static_cast<std::size_t>(i)); }
+  const Layer<T>& layer(int i) const { return *layers_.at(static_cast<std::size_t>(i)); }
+  const std::vector<Shape>& shapes() const { return shapes_; }
+
+  // The scheme a layer's weight gets: its own override, else the network-wide one. BatchNorm's
+  // affine parameters default to ones and zeros, as in PyTorch.
+  InitSpec weightInitFor(int i, const InitSpec& network) const;
+  BiasSpec biasInitFor(int i, const BiasSpec& network) const;
+  // Initialises every parameter; layer i draws from its own stream of `seed`, so one layer's
+  // change leaves the others' draws alone.
+  void initialize(const InitSpec& weights, const BiasSpec& bias, std::uint64_t seed);
+  // LSUV (Mishkin & Matas 2016): for each layer whose scheme is LSUV, in order, scale its weight
+  // until its output std on x is 1 within the tolerance. Returns the iterations used per layer.
+  std::vector<int> applyLsuv(const TensorT<T>& x, const InitSpec& network);
+
+  // Checked between layers by forward() and backward(); nullptr for none.
+  void setCancelFlag(const std::atomic<bool>* cancel) { cancel_ = cancel; }
+
+  void forward(const TensorT<T>& x);
+  void backward(const TensorT<T>& gradOutput);
+
+  const TensorT<T>& output() const { return acts_.back(); }
+  const TensorT<T>& activation(int i) const { return acts_.at(static_cast<std::size_t>(i) + 1); }
+  const TensorT<T>& gradient(int i) const { return grads_.at(static_cast<std::size_t>(i) + 1); }
+  const TensorT<T>& input() const { return acts_.front(); }
+  const TensorT<T>& inputGradient() const { return grads_.front(); }
+
+ private:
+  std::vector<std::unique_ptr<Layer<T>>> layers_;
+  std::vector<Shape> shapes_;
+  std::vector<TensorT<T>> acts_;   // acts_[0] = input copy, acts_[i + 1] = output of layer i
+  std::vector<TensorT<T>> grads_;  // grads_[i + 1] = dL/d(output of layer i), grads_[0] = dL/dx
+  const std::atomic<bool>* cancel_ = nullptr;
+  void checkCancel() const {
+    if (cancel_ && cancel_->load(std::memory_order_relaxed)) throw Cancelled();
+  }
+};
+
+}  // namespace initscope

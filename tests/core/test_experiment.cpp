@@ -1,0 +1,211 @@
+// run(): impossible stacks named before any work, limits, cancellation, NaN/Inf reporting, and
+// bit-identical results whatever the thread count.
+#include "core/experiment.h"
+#include "core/parallel.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+
+namespace initscope {
+namespace {
+
+std::vector<LayerSpec> fourConv() {
+  return {LayerSpec::conv2d(1, 8, 5, 2, 2),  LayerSpec::relu(), LayerSpec::conv2d(8, 16, 3, 2, 1),
+          LayerSpec::relu(),                 LayerSpec::conv2d(16, 32, 3, 2, 1), LayerSpec::relu(),
+          LayerSpec::conv2d(32, 1, 3, 2, 1), LayerSpec::adaptiveAvgPool2d(1, 1), LayerSpec::flatten()};
+}
+
+ExperimentConfig fourConvConfig() {
+  ExperimentConfig c;
+  c.layers = fourConv();
+  return c;
+}
+
+void expectSpecError(const std::vector<LayerSpec>& layers, int layer, const std::string& text,
+                     Shape input = Shape{100, 1, 28, 28}) {
+  try {
+    inferShapes(layers, input);
+    ADD_FAILURE() << "accepted";
+  } catch (const SpecError& e) {
+    EXPECT_EQ(e.layer(), layer) << e.what();
+    EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
+  }
+}
+
+TEST(Stack, ShapesFollowPyTorchArithmetic) {
+  const auto shapes = inferShapes(fourConv(), Shape{100, 1, 28, 28});
+  EXPECT_EQ(shapes[1], (Shape{100, 8, 14, 14}));
+  EXPECT_EQ(shapes[3], (Shape{100, 16, 7, 7}));
+  EXPECT_EQ(shapes[5], (Shape{100, 32, 4, 4}));
+  EXPECT_EQ(shapes[7], (Shape{100, 1, 2, 2}));
+  EXPECT_EQ(shapes[9], (Shape{100, 1}));
+}
+
+TEST(Stack, ImpossibleStacksNameTheLayerAndShapes) {
+  expectSpecError({LayerSpec::conv2d(1, 8, 3), LayerSpec::conv2d(4, 8, 3)}, 1,
+                  "layer 2 (conv2d 4->8 3x3): conv2d expects 4 input channels, got 8 (input (100, 8, 26, 26))");
+  expectSpecError({LayerSpec::conv2d(1, 8, 29)}, 0, "kernel height 29 is larger than the padded input height 28");
+  expectSpecError({LayerSpec::conv2d(1, 8, 3), LayerSpec::linear(100, 10)}, 1, "add a flatten layer before it");
+  expectSpecError({LayerSpec::flatten(), LayerSpec::linear(100, 10)}, 1, "expects 100 input features, got 784");
+  expectSpecError({LayerSpec::flatten(), LayerSpec::conv2d(1, 2, 3)}, 1, "cannot follow a flatten");
+  expectSpecError({LayerSpec::maxPool2d(3, 1, 2)}, 0, "padding should be at most half");
+  expectSpecError({LayerSpec::conv2d(1, 0, 3)}, 0, "out_channels >= 1");
+  expectSpecError({}, -1, "empty");
+}
+
+TEST(Run, NotebookModelGivesFiniteStatsForEveryLayer) {
+  const RunResult r = run(fourConvConfig());
+  ASSERT_EQ(r.layers.size(), 9u);
+  EXPECT_EQ(r.inputShape, (Shape{100, 1, 28, 28}));
+  EXPECT_NEAR(r.input.mean, (0.127515 - 0.131126) / 0.308699, 1e-5);
+  for (const LayerResult& l : r.layers) {
+    EXPECT_TRUE(l.activation.allFinite());
+    EXPECT_TRUE(l.gradient.allFinite());
+  }
+  // The lesson's point: under the default init the signal shrinks layer after layer.
+  EXPECT_LT(r.layers[6].activation.std, 0.1 * r.layers[0].activation.std);
+  ASSERT_TRUE(r.layers[0].weight);
+  EXPECT_NEAR(r.layers[0].initDescription->bound, 1.0 / 5.0, 1e-12);
+  EXPECT_EQ(r.layers[0].fanIn, 25);
+  EXPECT_GT(r.layers[0].gradDataRatio, 0);
+  EXPECT_NEAR(r.layers[1].activation.zeroFraction, 0.5, 0.2);  // relu
+}
+
+TEST(Run, KaimingKeepsTheSignalAlive) {
+  ExperimentConfig c = fourConvConfig();
+  c.init.scheme = Scheme::KaimingUniform;  // a = 0, fan_in, leaky_relu gain sqrt 2
+  c.bias.scheme = BiasScheme::Zeros;
+  const RunResult k = run(c);
+  const RunResult d = run(fourConvConfig());
+  EXPECT_GT(k.layers[5].activation.std, 3 * d.layers[5].activation.std);
+}
+
+TEST(Run, SameSeedSameBitsAcrossThreadCounts) {
+  ExperimentConfig c = fourConvConfig();
+  c.data.batch = 77;  // not a multiple of the slot count
+  std::vector<RunResult> results;
+  for (int t : {1, 2, 4}) {
+    c.threads = t;
+    results.push_back(run(c));
+  }
+  for (std::size_t k = 1; k < results.size(); ++k) {
+    EXPECT_EQ(std::memcmp(&results[k].loss, &results[0].loss, sizeof(double)), 0);
+    for (std::size_t i = 0; i < results[0].layers.size(); ++i) {
+      const LayerResult &a = results[0].layers[i], &b = results[k].layers[i];
+      EXPECT_EQ(a.activation.mean, b.activation.mean) << i;
+      EXPECT_EQ(a.activation.std, b.activation.std) << i;
+      EXPECT_EQ(a.gradient.std, b.gradient.std) << i;
+      EXPECT_EQ(a.activation.histogram.counts, b.activation.histogram.counts) << i;
+      if (a.weight) {
+        EXPECT_EQ(a.weight->grad.mean, b.weight->grad.mean) << i;
+        EXPECT_EQ(a.weight->grad.std, b.weight->grad.std) << i;
+      }
+    }
+  }
+  setEngineThreads(0);
+}
+
+TEST(Run, DumpsAreBitIdenticalAcrossThreadCounts) {
+  ExperimentConfig c;
+  c.layers = {LayerSpec::flatten(), LayerSpec::linear(784, 64), LayerSpec::relu(), LayerSpec::linear(64, 10)};
+  c.loss = LossKind::CrossEntropy;
+  c.data.batch = 50;
+  c.threads = 1;
+  const RunDump a = runWithDump(c);
+  c.threads = 2;
+  const RunDump b = runWithDump(c);
+  setEngineThreads(0);
+  for (std::size_t i = 0; i < a.weightGrads.size(); ++i) EXPECT_EQ(a.weightGrads[i].data, b.weightGrads[i].data) << i;
+  EXPECT_EQ(a.output.data, b.output.data);
+}
+
+TEST(Run, DifferentSeedsDiffer) {
+  ExperimentConfig c = fourConvConfig();
+  const RunResult a = run(c);
+  c.seed = 1;
+  EXPECT_NE(run(c).layers[0].weight->value.mean, a.layers[0].weight->value.mean);
+}
+
+TEST(Run, ExplodingInitIsReportedNotHidden) {
+  ExperimentConfig c;
+  c.data.source = DataSource::Synthetic;
+  c.data.syntheticShape = {64};
+  c.data.batch = 16;
+  for (int i = 0; i < 60; ++i) {
+    c.layers.push_back(LayerSpec::linear(64, 64));
+    c.layers.push_back(LayerSpec::relu());
+  }
+  c.layers.push_back(LayerSpec::linear(64, 1));
+  c.init.scheme = Scheme::Normal;
+  c.init.std = 10.0;  // each layer multiplies the scale by ~57
+  const RunResult r = run(c);
+  EXPECT_FALSE(std::isfinite(r.loss));
+  std::uint64_t nonFinite = 0;
+  for (const LayerResult& l : r.layers) nonFinite += l.activation.nonFinite();
+  EXPECT_GT(nonFinite, 0u);
+  for (const LayerResult& l : r.layers) {
+    EXPECT_TRUE(std::isfinite(l.activation.histogram.low));
+    EXPECT_TRUE(std::isfinite(l.activation.histogram.high));
+  }
+}
+
+TEST(Run, LimitsRefuseBeforeWork) {
+  ExperimentConfig c = fourConvConfig();
+  c.data.batch = 1'000'000;
+  EXPECT_THROW(run(c), LimitError);
+  c = fourConvConfig();
+  c.data.source = DataSource::Synthetic;
+  c.data.syntheticShape = {1, 2000, 2000};
+  c.data.batch = 1000;
+  try {
+    run(c);
+    ADD_FAILURE();
+  } catch (const LimitError& e) {
+    EXPECT_NE(std::string(e.what()).find("MiB, over the budget"), std::string::npos) << e.what();
+  }
+  c = fourConvConfig();
+  c.histogram.bins = 0;
+  EXPECT_THROW(run(c), LimitError);
+  c = fourConvConfig();
+  c.data.batch = 20000;  // more images than the embedded set
+  EXPECT_THROW(run(c), DataError);
+}
+
+TEST(Run, LossThatCannotUseTheOutputIsAStackError) {
+  ExperimentConfig c;
+  c.layers = {LayerSpec::conv2d(1, 4, 3)};
+  EXPECT_THROW(run(c), SpecError);
+}
+
+TEST(Run, CancelStopsTheRun) {
+  std::atomic<bool> cancel{true};
+  EXPECT_THROW(run(fourConvConfig(), &cancel), Cancelled);
+}
+
+TEST(Run, LsuvBringsEachOutputToUnitStd) {
+  ExperimentConfig c = fourConvConfig();
+  c.init.scheme = Scheme::LSUV;
+  c.init.lsuvTolerance = 0.01;
+  c.bias.scheme = BiasScheme::Zeros;
+  const RunResult r = run(c);
+  for (int i : {0, 2, 4, 6}) {
+    EXPECT_NEAR(r.layers[static_cast<std::size_t>(i)].activation.std, 1.0, 0.011) << i;
+    EXPECT_GT(r.layers[static_cast<std::size_t>(i)].lsuvIterations, 0) << i;
+  }
+}
+
+TEST(Run, PerLayerOverrideWins) {
+  ExperimentConfig c = fourConvConfig();
+  c.layers[0].init = InitSpec{.scheme = Scheme::Constant, .value = 0.5};
+  c.layers[0].biasInit = BiasSpec{BiasScheme::Constant, -1.0};
+  const RunResult r = run(c);
+  EXPECT_EQ(r.layers[0].weight->value.std, 0.0);
+  EXPECT_DOUBLE_EQ(r.layers[0].weight->value.mean, 0.5);
+  EXPECT_DOUBLE_EQ(r.layers[0].bias->value.mean, -1.0);
+  EXPECT_GT(r.layers[2].weight->value.std, 0.0);  // the others keep the network-wide default
+}
+
+}  // namespace
+}  // namespace initscope
