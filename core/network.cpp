@@ -1,5 +1,8 @@
 #include "network.h"
 
+#include "parallel.h"
+
+#include <algorithm>
 #include <cmath>
 
 namespace initscope {
@@ -104,12 +107,40 @@ void Network<T>::forward(const TensorT<T>& x) {
     for (const auto& l : layers_) specs.push_back(l->spec());
     shapes_ = inferShapes(specs, x.shape);
   }
+  const int N = x.shape[0], L = size();
   acts_[0].resize(x.shape);
   std::copy(x.data.begin(), x.data.end(), acts_[0].data.begin());
-  for (std::size_t i = 0; i < layers_.size(); ++i) {
-    checkCancel();
-    layers_[i]->forward(acts_[i], acts_[i + 1]);
+  std::size_t bytesPerItem = 0;
+  for (int i = 0; i < L; ++i) {
+    acts_[static_cast<std::size_t>(i) + 1].resize(shapes_[static_cast<std::size_t>(i) + 1]);
+    layers_[static_cast<std::size_t>(i)]->prepare(shapes_[static_cast<std::size_t>(i)]);
+    bytesPerItem += 2 * shapes_[static_cast<std::size_t>(i) + 1].itemSize() * sizeof(T);
   }
+  // Chunks sized so one chunk's activations and gradients stay within about 1 MiB.
+  chunkItems_ = static_cast<int>(std::clamp<std::size_t>((std::size_t(1) << 20) / std::max<std::size_t>(bytesPerItem, 1), 1, 256));
+  std::atomic<bool> stop{false};
+  for (int i = 0; i < L;) {
+    checkCancel();
+    Layer<T>& first = *layers_[static_cast<std::size_t>(i)];
+    if (!first.itemwise()) {
+      first.forwardItems(acts_[static_cast<std::size_t>(i)], acts_[static_cast<std::size_t>(i) + 1], 0, N, 0);
+      ++i;
+      continue;
+    }
+    int j = i;
+    while (j < L && layers_[static_cast<std::size_t>(j)]->itemwise()) ++j;
+    forEachSlot(N, [&](int slot, int b, int e) {
+      for (int c0 = b; c0 < e && !stop.load(std::memory_order_relaxed); c0 += chunkItems_) {
+        if (cancel_ && cancel_->load(std::memory_order_relaxed)) stop = true;
+        const int c1 = std::min(e, c0 + chunkItems_);
+        for (int k = i; k < j; ++k)
+          layers_[static_cast<std::size_t>(k)]->forwardItems(acts_[static_cast<std::size_t>(k)],
+                                                             acts_[static_cast<std::size_t>(k) + 1], c0, c1, slot);
+      }
+    });
+    i = j;
+  }
+  checkCancel();
 }
 
 template <class T>
@@ -117,11 +148,44 @@ void Network<T>::backward(const TensorT<T>& gradOutput) {
   if (gradOutput.shape != acts_.back().shape)
     throw std::invalid_argument("output gradient has shape " + gradOutput.shape.str() + ", the output " +
                                 acts_.back().shape.str());
+  const int N = gradOutput.shape[0], L = size();
   grads_.back().resize(gradOutput.shape);
   std::copy(gradOutput.data.begin(), gradOutput.data.end(), grads_.back().data.begin());
-  for (std::size_t i = layers_.size(); i-- > 0;) {
+  for (int i = 0; i < L; ++i) {
+    grads_[static_cast<std::size_t>(i)].resize(shapes_[static_cast<std::size_t>(i)]);
+    layers_[static_cast<std::size_t>(i)]->beginBackward();
+  }
+  auto dxOf = [&](int k) { return k == 0 && !inputGradient_ ? nullptr : &grads_[static_cast<std::size_t>(k)]; };
+  auto finish = [&](int k) {
+    layers_[static_cast<std::size_t>(k)]->finishBackward(acts_[static_cast<std::size_t>(k)],
+                                                         grads_[static_cast<std::size_t>(k) + 1]);
+  };
+  std::atomic<bool> stop{false};
+  for (int i = L - 1; i >= 0;) {
     checkCancel();
-    layers_[i]->backward(acts_[i], acts_[i + 1], grads_[i + 1], grads_[i]);
+    Layer<T>& last = *layers_[static_cast<std::size_t>(i)];
+    if (!last.itemwise()) {
+      last.backwardItems(acts_[static_cast<std::size_t>(i)], acts_[static_cast<std::size_t>(i) + 1],
+                         grads_[static_cast<std::size_t>(i) + 1], dxOf(i), 0, N, 0);
+      finish(i);
+      --i;
+      continue;
+    }
+    int j = i;
+    while (j > 0 && layers_[static_cast<std::size_t>(j) - 1]->itemwise()) --j;
+    forEachSlot(N, [&](int slot, int b, int e) {
+      for (int c0 = b; c0 < e && !stop.load(std::memory_order_relaxed); c0 += chunkItems_) {
+        if (cancel_ && cancel_->load(std::memory_order_relaxed)) stop = true;
+        const int c1 = std::min(e, c0 + chunkItems_);
+        for (int k = i; k >= j; --k)
+          layers_[static_cast<std::size_t>(k)]->backwardItems(
+              acts_[static_cast<std::size_t>(k)], acts_[static_cast<std::size_t>(k) + 1],
+              grads_[static_cast<std::size_t>(k) + 1], dxOf(k), c0, c1, slot);
+      }
+    });
+    checkCancel();
+    for (int k = i; k >= j; --k) finish(k);
+    i = j - 1;
   }
 }
 

@@ -53,9 +53,13 @@ class Network {
   // until its output std on x is 1 within the tolerance. Returns the iterations used per layer.
   std::vector<int> applyLsuv(const TensorT<T>& x, const InitSpec& network);
 
-  // Checked between layers by forward() and backward(); nullptr for none.
+  // Checked between chunks by forward() and backward(); nullptr for none.
   void setCancelFlag(const std::atomic<bool>* cancel) { cancel_ = cancel; }
+  // dL/d(input) is only computed when asked for (it costs the first layer a col2im).
+  void setComputeInputGradient(bool on) { inputGradient_ = on; }
 
+  // Layers that work item by item run chunk by chunk through the whole run of such layers, one
+  // OpenMP region per run, so each chunk stays in cache; batchnorm runs on the whole batch.
   void forward(const TensorT<T>& x);
   void backward(const TensorT<T>& gradOutput);
 
@@ -71,6 +75,8 @@ class Network {
   std::vector<TensorT<T>> acts_;   // acts_[0] = input copy, acts_[i + 1] = output of layer i
   std::vector<TensorT<T>> grads_;  // grads_[i + 1] = dL/d(output of layer i), grads_[0] = dL/dx
   const std::atomic<bool>* cancel_ = nullptr;
+  bool inputGradient_ = true;
+  int chunkItems_ = 1;  // items per chunk of the chunked passes; a function of the shapes only
   void checkCancel() const {
     if (cancel_ && cancel_->load(std::memory_order_relaxed)) throw Cancelled();
   }

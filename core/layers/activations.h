@@ -10,8 +10,9 @@ class Activation final : public Layer<T> {
  public:
   explicit Activation(const LayerSpec& spec);
   Shape outputShape(const Shape& in) const override { return in; }
-  void forward(const TensorT<T>& x, TensorT<T>& y) override;
-  void backward(const TensorT<T>& x, const TensorT<T>& y, const TensorT<T>& dy, TensorT<T>& dx) override;
+  void forwardItems(const TensorT<T>& x, TensorT<T>& y, int n0, int n1, int slot) override;
+  void backwardItems(const TensorT<T>& x, const TensorT<T>& y, const TensorT<T>& dy, TensorT<T>* dx, int n0, int n1,
+                     int slot) override;
 };
 
 }  // namespace initscope

@@ -25,8 +25,7 @@ Shape BatchNorm2d<T>::outputShape(const Shape& in) const {
 }
 
 template <class T>
-void BatchNorm2d<T>::forward(const TensorT<T>& x, TensorT<T>& y) {
-  y.resize(outputShape(x.shape));
+void BatchNorm2d<T>::forwardItems(const TensorT<T>& x, TensorT<T>& y, int, int, int) {
   const int N = x.shape[0], C = x.shape[1], HW = x.shape[2] * x.shape[3];
   const double count = static_cast<double>(N) * HW;
   mean_.assign(static_cast<std::size_t>(C), 0.0);
@@ -59,8 +58,8 @@ void BatchNorm2d<T>::forward(const TensorT<T>& x, TensorT<T>& y) {
 }
 
 template <class T>
-void BatchNorm2d<T>::backward(const TensorT<T>& x, const TensorT<T>&, const TensorT<T>& dy, TensorT<T>& dx) {
-  dx.resize(x.shape);
+void BatchNorm2d<T>::backwardItems(const TensorT<T>& x, const TensorT<T>&, const TensorT<T>& dy, TensorT<T>* dxp, int,
+                                   int, int) {
   const int N = x.shape[0], C = x.shape[1], HW = x.shape[2] * x.shape[3];
   const double count = static_cast<double>(N) * HW;
   const T* gamma = this->weight_->value.ptr();
@@ -80,6 +79,8 @@ void BatchNorm2d<T>::backward(const TensorT<T>& x, const TensorT<T>&, const Tens
     }
     dbeta[c] = static_cast<T>(sdy);
     dgamma[c] = static_cast<T>(sdyx);
+    if (!dxp) continue;
+    TensorT<T>& dx = *dxp;
     const double k = gamma[c] * inv, mdy = sdy / count, mdyx = sdyx / count;
     for (int n = 0; n < N; ++n) {
       const T* p = x.item(n) + static_cast<std::size_t>(c) * HW;

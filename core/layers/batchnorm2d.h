@@ -15,8 +15,11 @@ class BatchNorm2d final : public Layer<T> {
  public:
   explicit BatchNorm2d(const LayerSpec& spec);
   Shape outputShape(const Shape& in) const override;
-  void forward(const TensorT<T>& x, TensorT<T>& y) override;
-  void backward(const TensorT<T>& x, const TensorT<T>& y, const TensorT<T>& dy, TensorT<T>& dx) override;
+  // Batch statistics couple the items: the network runs this layer on the whole batch at once.
+  bool itemwise() const override { return false; }
+  void forwardItems(const TensorT<T>& x, TensorT<T>& y, int n0, int n1, int slot) override;
+  void backwardItems(const TensorT<T>& x, const TensorT<T>& y, const TensorT<T>& dy, TensorT<T>* dx, int n0, int n1,
+                     int slot) override;
 
  private:
   std::vector<double> mean_, invStd_;

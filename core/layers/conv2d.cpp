@@ -60,75 +60,70 @@ void Conv2d<T>::prepare(const Shape& in) {
         }
     tableShape_ = item;
   }
+  cols_.resize(static_cast<std::size_t>(in[0]) * K_ * P_);
   scratch_.resize(kSlots);
-  for (auto& sc : scratch_) {
-    sc.cols.resize(static_cast<std::size_t>(K_) * P_);
-    sc.dcols.resize(static_cast<std::size_t>(K_) * P_);
-  }
+  for (auto& sc : scratch_) sc.dcols.resize(static_cast<std::size_t>(K_) * P_);
 }
 
 template <class T>
-void Conv2d<T>::forward(const TensorT<T>& x, TensorT<T>& y) {
-  prepare(x.shape);
-  y.resize(outputShape(x.shape));
+void Conv2d<T>::forwardItems(const TensorT<T>& x, TensorT<T>& y, int n0, int n1, int) {
   const int OC = this->spec_.outChannels, K = K_, P = P_;
   const std::size_t KP = static_cast<std::size_t>(K) * P;
-  const T* wp = this->weight_->value.ptr();
   const T* bp = this->bias_ ? this->bias_->value.ptr() : nullptr;
-  forEachSlot(x.shape[0], [&](int slot, int b, int e) {
-    T* cols = scratch_[static_cast<std::size_t>(slot)].cols.data();
-    Eigen::Map<const RowMat<T>> Wm(wp, OC, K);
-    for (int n = b; n < e; ++n) {
-      const T* xi = x.item(n);
-      for (std::size_t t = 0; t < KP; ++t) {
-        const int src = table_[t];
-        cols[t] = src >= 0 ? xi[src] : T(0);
-      }
-      Eigen::Map<RowMat<T>> Y(y.item(n), OC, P);
-      Y.noalias() = Wm * Eigen::Map<const RowMat<T>>(cols, K, P);
-      if (bp) Y.colwise() += Eigen::Map<const Vec<T>>(bp, OC);
+  Eigen::Map<const RowMat<T>> Wm(this->weight_->value.ptr(), OC, K);
+  const int* table = table_.data();
+  for (int n = n0; n < n1; ++n) {
+    const T* xi = x.item(n);
+    T* cols = cols_.data() + static_cast<std::size_t>(n) * KP;
+    for (std::size_t t = 0; t < KP; ++t) {
+      const int src = table[t];
+      cols[t] = src >= 0 ? xi[src] : T(0);
     }
-  });
+    Eigen::Map<RowMat<T>> Y(y.item(n), OC, P);
+    Y.noalias() = Wm * Eigen::Map<const RowMat<T>>(cols, K, P);
+    if (bp) Y.colwise() += Eigen::Map<const Vec<T>>(bp, OC);
+  }
 }
 
 template <class T>
-void Conv2d<T>::backward(const TensorT<T>& x, const TensorT<T>&, const TensorT<T>& dy, TensorT<T>& dx) {
-  prepare(x.shape);
-  dx.resize(x.shape);
+void Conv2d<T>::beginBackward() {
+  const std::size_t OC = static_cast<std::size_t>(this->spec_.outChannels);
+  for (auto& sc : scratch_) {
+    sc.dW.assign(OC * static_cast<std::size_t>(K_), T(0));
+    sc.db.assign(OC, 0.0);
+  }
+}
+
+template <class T>
+void Conv2d<T>::backwardItems(const TensorT<T>& x, const TensorT<T>&, const TensorT<T>& dy, TensorT<T>* dx, int n0,
+                              int n1, int slot) {
   const int OC = this->spec_.outChannels, K = K_, P = P_;
   const std::size_t KP = static_cast<std::size_t>(K) * P, itemIn = x.shape.itemSize();
-  const T* wp = this->weight_->value.ptr();
+  Scratch& sc = scratch_[static_cast<std::size_t>(slot)];
+  Eigen::Map<const RowMat<T>> Wm(this->weight_->value.ptr(), OC, K);
+  Eigen::Map<RowMat<T>> dW(sc.dW.data(), OC, K);
+  Eigen::Map<RowMat<T>> dcols(sc.dcols.data(), K, P);
   const bool hasBias = this->bias_.has_value();
-  for (auto& sc : scratch_) {
-    sc.dW.assign(static_cast<std::size_t>(OC) * K, T(0));
-    sc.db.assign(static_cast<std::size_t>(OC), 0.0);
-  }
-  forEachSlot(x.shape[0], [&](int slot, int b, int e) {
-    Scratch& sc = scratch_[static_cast<std::size_t>(slot)];
-    T* cols = sc.cols.data();
-    Eigen::Map<const RowMat<T>> Wm(wp, OC, K);
-    Eigen::Map<RowMat<T>> dW(sc.dW.data(), OC, K);
-    Eigen::Map<RowMat<T>> dcols(sc.dcols.data(), K, P);
-    for (int n = b; n < e; ++n) {
-      const T* xi = x.item(n);
-      for (std::size_t t = 0; t < KP; ++t) {
-        const int src = table_[t];
-        cols[t] = src >= 0 ? xi[src] : T(0);
-      }
-      Eigen::Map<const RowMat<T>> dY(dy.item(n), OC, P);
-      dW.noalias() += dY * Eigen::Map<const RowMat<T>>(cols, K, P).transpose();
-      if (hasBias)
-        for (int o = 0; o < OC; ++o) sc.db[static_cast<std::size_t>(o)] += static_cast<double>(dY.row(o).sum());
-      dcols.noalias() = Wm.transpose() * dY;
-      T* dxi = dx.item(n);
-      std::fill(dxi, dxi + itemIn, T(0));
-      const T* dc = sc.dcols.data();
-      for (std::size_t t = 0; t < KP; ++t) {
-        const int src = table_[t];
-        if (src >= 0) dxi[src] += dc[t];
-      }
+  const int* table = table_.data();
+  for (int n = n0; n < n1; ++n) {
+    Eigen::Map<const RowMat<T>> dY(dy.item(n), OC, P);
+    dW.noalias() += dY * Eigen::Map<const RowMat<T>>(cols_.data() + static_cast<std::size_t>(n) * KP, K, P).transpose();
+    if (hasBias)
+      for (int o = 0; o < OC; ++o) sc.db[static_cast<std::size_t>(o)] += static_cast<double>(dY.row(o).sum());
+    if (!dx) continue;
+    dcols.noalias() = Wm.transpose() * dY;
+    T* dxi = dx->item(n);
+    std::fill(dxi, dxi + itemIn, T(0));
+    const T* dc = sc.dcols.data();
+    for (std::size_t t = 0; t < KP; ++t) {
+      const int src = table[t];
+      if (src >= 0) dxi[src] += dc[t];
     }
-  });
+  }
+}
+
+template <class T>
+void Conv2d<T>::finishBackward(const TensorT<T>&, const TensorT<T>&) {
   // Combine the slots in slot order.
   auto& gW = this->weight_->grad;
   for (std::size_t i = 0; i < gW.numel(); ++i) {
@@ -136,7 +131,7 @@ void Conv2d<T>::backward(const TensorT<T>& x, const TensorT<T>&, const TensorT<T
     for (const auto& sc : scratch_) acc += static_cast<double>(sc.dW[i]);
     gW.data[i] = static_cast<T>(acc);
   }
-  if (hasBias) {
+  if (this->bias_) {
     auto& gb = this->bias_->grad;
     for (std::size_t o = 0; o < gb.numel(); ++o) {
       double acc = 0;

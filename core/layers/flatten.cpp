@@ -11,15 +11,14 @@ Shape Flatten<T>::outputShape(const Shape& in) const {
 }
 
 template <class T>
-void Flatten<T>::forward(const TensorT<T>& x, TensorT<T>& y) {
-  y.resize(outputShape(x.shape));
-  std::copy(x.data.begin(), x.data.end(), y.data.begin());
+void Flatten<T>::forwardItems(const TensorT<T>& x, TensorT<T>& y, int n0, int n1, int) {
+  std::copy(x.item(n0), x.item(n1 - 1) + x.shape.itemSize(), y.item(n0));
 }
 
 template <class T>
-void Flatten<T>::backward(const TensorT<T>& x, const TensorT<T>&, const TensorT<T>& dy, TensorT<T>& dx) {
-  dx.resize(x.shape);
-  std::copy(dy.data.begin(), dy.data.end(), dx.data.begin());
+void Flatten<T>::backwardItems(const TensorT<T>&, const TensorT<T>&, const TensorT<T>& dy, TensorT<T>* dx, int n0,
+                               int n1, int) {
+  if (dx) std::copy(dy.item(n0), dy.item(n1 - 1) + dy.shape.itemSize(), dx->item(n0));
 }
 
 template class Flatten<float>;

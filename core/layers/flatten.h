@@ -9,8 +9,9 @@ class Flatten final : public Layer<T> {
  public:
   explicit Flatten(const LayerSpec& spec) : Layer<T>(spec) {}
   Shape outputShape(const Shape& in) const override;
-  void forward(const TensorT<T>& x, TensorT<T>& y) override;
-  void backward(const TensorT<T>& x, const TensorT<T>& y, const TensorT<T>& dy, TensorT<T>& dx) override;
+  void forwardItems(const TensorT<T>& x, TensorT<T>& y, int n0, int n1, int slot) override;
+  void backwardItems(const TensorT<T>& x, const TensorT<T>& y, const TensorT<T>& dy, TensorT<T>* dx, int n0, int n1,
+                     int slot) override;
 };
 
 }  // namespace initscope

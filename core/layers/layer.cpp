@@ -7,6 +7,8 @@
 #include "linear.h"
 #include "pooling.h"
 
+#include "../parallel.h"
+
 namespace initscope {
 
 int slidingOutput(int in, int kernel, int stride, int pad, const char* dim) {
@@ -17,6 +19,30 @@ int slidingOutput(int in, int kernel, int stride, int pad, const char* dim) {
                      std::to_string(pad) + ")");
   return (padded - kernel) / stride + 1;
 }
+
+template <class T>
+void Layer<T>::forward(const TensorT<T>& x, TensorT<T>& y) {
+  y.resize(outputShape(x.shape));
+  prepare(x.shape);
+  if (!itemwise()) return forwardItems(x, y, 0, x.shape[0], 0);
+  forEachSlot(x.shape[0], [&](int slot, int b, int e) { forwardItems(x, y, b, e, slot); });
+}
+
+template <class T>
+void Layer<T>::backward(const TensorT<T>& x, const TensorT<T>& y, const TensorT<T>& dy, TensorT<T>& dx) {
+  dx.resize(x.shape);
+  prepare(x.shape);
+  beginBackward();
+  if (!itemwise()) {
+    backwardItems(x, y, dy, &dx, 0, x.shape[0], 0);
+  } else {
+    forEachSlot(x.shape[0], [&](int slot, int b, int e) { backwardItems(x, y, dy, &dx, b, e, slot); });
+  }
+  finishBackward(x, dy);
+}
+
+template class Layer<float>;
+template class Layer<double>;
 
 template <class T>
 std::unique_ptr<Layer<T>> makeLayer(const LayerSpec& spec) {

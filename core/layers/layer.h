@@ -37,10 +37,29 @@ class Layer {
 
   // The output shape for an input shape (batch first); throws ShapeError when it cannot run.
   virtual Shape outputShape(const Shape& in) const = 0;
-  // x -> y. y is resized here; its buffer is reused between calls.
-  virtual void forward(const TensorT<T>& x, TensorT<T>& y) = 0;
-  // dy -> dx, given the forward's x and y; sets (not adds) the parameter gradients.
-  virtual void backward(const TensorT<T>& x, const TensorT<T>& y, const TensorT<T>& dy, TensorT<T>& dx) = 0;
+
+  // The engine's interface. Every layer but batchnorm works on each batch item on its own, so the
+  // network runs a chunk of items through all layers while they are in cache, one chunk per
+  // slot (see parallel.h). The order of calls for one run:
+  //   prepare(x.shape)                                  sizes the scratch; y is sized by the caller
+  //   forwardItems(x, y, n0, n1, slot)                  for chunks covering the batch
+  //   beginBackward()                                   clears the per-slot gradient partials
+  //   backwardItems(x, y, dy, dx, n0, n1, slot)         for the same chunks, in any order of slots
+  //   finishBackward(x, dy)                             combines partials into the parameter grads
+  // Within a slot, chunks come in increasing order, so slot partials sum items in a fixed order.
+  // dx may be null: the input gradient is then not computed (the first layer's is not needed).
+  virtual bool itemwise() const { return true; }
+  virtual void prepare(const Shape& /*in*/) {}
+  virtual void forwardItems(const TensorT<T>& x, TensorT<T>& y, int n0, int n1, int slot) = 0;
+  virtual void beginBackward() {}
+  virtual void backwardItems(const TensorT<T>& x, const TensorT<T>& y, const TensorT<T>& dy, TensorT<T>* dx, int n0,
+                             int n1, int slot) = 0;
+  virtual void finishBackward(const TensorT<T>& /*x*/, const TensorT<T>& /*dy*/) {}
+
+  // Whole-batch convenience for tests and tools: x -> y, and dy -> dx with the parameter
+  // gradients set (not added).
+  void forward(const TensorT<T>& x, TensorT<T>& y);
+  void backward(const TensorT<T>& x, const TensorT<T>& y, const TensorT<T>& dy, TensorT<T>& dx);
 
   Param<T>* weight() { return weight_ ? &*weight_ : nullptr; }
   Param<T>* bias() { return bias_ ? &*bias_ : nullptr; }

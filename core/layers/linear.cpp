@@ -33,32 +33,32 @@ Shape Linear<T>::outputShape(const Shape& in) const {
 }
 
 template <class T>
-void Linear<T>::forward(const TensorT<T>& x, TensorT<T>& y) {
-  y.resize(outputShape(x.shape));
+void Linear<T>::forwardItems(const TensorT<T>& x, TensorT<T>& y, int n0, int n1, int) {
   const int F = this->spec_.inChannels, O = this->spec_.outChannels;
   Eigen::Map<const RowMat<T>> W(this->weight_->value.ptr(), O, F);
-  const T* bp = this->bias_ ? this->bias_->value.ptr() : nullptr;
-  forEachSlot(x.shape[0], [&](int, int b, int e) {
-    Eigen::Map<const RowMat<T>> X(x.item(b), e - b, F);
-    Eigen::Map<RowMat<T>> Y(y.item(b), e - b, O);
-    Y.noalias() = X * W.transpose();
-    if (bp) Y.rowwise() += Eigen::Map<const RowVec<T>>(bp, O);
-  });
+  Eigen::Map<const RowMat<T>> X(x.item(n0), n1 - n0, F);
+  Eigen::Map<RowMat<T>> Y(y.item(n0), n1 - n0, O);
+  Y.noalias() = X * W.transpose();
+  if (this->bias_) Y.rowwise() += Eigen::Map<const RowVec<T>>(this->bias_->value.ptr(), O);
 }
 
 template <class T>
-void Linear<T>::backward(const TensorT<T>& x, const TensorT<T>&, const TensorT<T>& dy, TensorT<T>& dx) {
-  dx.resize(x.shape);
-  const int N = x.shape[0], F = this->spec_.inChannels, O = this->spec_.outChannels;
+void Linear<T>::backwardItems(const TensorT<T>&, const TensorT<T>&, const TensorT<T>& dy, TensorT<T>* dx, int n0,
+                              int n1, int) {
+  if (!dx) return;
+  const int F = this->spec_.inChannels, O = this->spec_.outChannels;
   Eigen::Map<const RowMat<T>> W(this->weight_->value.ptr(), O, F);
+  Eigen::Map<RowMat<T>>(dx->item(n0), n1 - n0, F).noalias() =
+      Eigen::Map<const RowMat<T>>(dy.item(n0), n1 - n0, O) * W;
+}
+
+template <class T>
+void Linear<T>::finishBackward(const TensorT<T>& x, const TensorT<T>& dy) {
+  const int N = x.shape[0], F = this->spec_.inChannels, O = this->spec_.outChannels;
   Eigen::Map<const RowMat<T>> X(x.ptr(), N, F);
   Eigen::Map<const RowMat<T>> dY(dy.ptr(), N, O);
   Eigen::Map<RowMat<T>> dW(this->weight_->grad.ptr(), O, F);
   T* db = this->bias_ ? this->bias_->grad.ptr() : nullptr;
-  forEachSlot(N, [&](int, int b, int e) {
-    Eigen::Map<RowMat<T>>(dx.item(b), e - b, F).noalias() = dY.middleRows(b, e - b) * W;
-  });
-  // Each block of output rows sums over the whole batch in one GEMM: no cross-thread reduction.
   forEachSlot(O, [&](int, int r0, int r1) {
     dW.middleRows(r0, r1 - r0).noalias() = dY.middleCols(r0, r1 - r0).transpose() * X;
     if (db)

@@ -47,13 +47,15 @@ typename Pool2d<T>::Window Pool2d<T>::window(int oh, int ow, int H, int W, int O
 }
 
 template <class T>
-void Pool2d<T>::forward(const TensorT<T>& x, TensorT<T>& y) {
-  y.resize(outputShape(x.shape));
-  const int planes = x.shape[0] * x.shape[1], H = x.shape[2], W = x.shape[3], OH = y.shape[2], OW = y.shape[3];
+void Pool2d<T>::prepare(const Shape& in) {
+  if (this->spec_.kind == LayerKind::MaxPool2d) argmax_.resize(outputShape(in).numel());
+}
+
+template <class T>
+void Pool2d<T>::forwardItems(const TensorT<T>& x, TensorT<T>& y, int n0, int n1, int) {
+  const int C = x.shape[1], H = x.shape[2], W = x.shape[3], OH = y.shape[2], OW = y.shape[3];
   const bool isMax = this->spec_.kind == LayerKind::MaxPool2d;
-  if (isMax) argmax_.resize(y.numel());
-#pragma omp parallel for schedule(static)
-  for (int p = 0; p < planes; ++p) {
+  for (int p = n0 * C; p < n1 * C; ++p) {
     const T* xp = x.ptr() + static_cast<std::size_t>(p) * H * W;
     T* yp = y.ptr() + static_cast<std::size_t>(p) * OH * OW;
     for (int oh = 0; oh < OH; ++oh)
@@ -84,14 +86,14 @@ void Pool2d<T>::forward(const TensorT<T>& x, TensorT<T>& y) {
 }
 
 template <class T>
-void Pool2d<T>::backward(const TensorT<T>& x, const TensorT<T>& y, const TensorT<T>& dy, TensorT<T>& dx) {
-  dx.resize(x.shape);
-  dx.setZero();
-  const int planes = x.shape[0] * x.shape[1], H = x.shape[2], W = x.shape[3], OH = y.shape[2], OW = y.shape[3];
+void Pool2d<T>::backwardItems(const TensorT<T>& x, const TensorT<T>& y, const TensorT<T>& dy, TensorT<T>* dxt, int n0,
+                              int n1, int) {
+  if (!dxt) return;
+  const int C = x.shape[1], H = x.shape[2], W = x.shape[3], OH = y.shape[2], OW = y.shape[3];
   const bool isMax = this->spec_.kind == LayerKind::MaxPool2d;
-#pragma omp parallel for schedule(static)
-  for (int p = 0; p < planes; ++p) {
-    T* dxp = dx.ptr() + static_cast<std::size_t>(p) * H * W;
+  std::fill(dxt->item(n0), dxt->item(n0) + static_cast<std::size_t>(n1 - n0) * x.shape.itemSize(), T(0));
+  for (int p = n0 * C; p < n1 * C; ++p) {
+    T* dxp = dxt->ptr() + static_cast<std::size_t>(p) * H * W;
     const T* dyp = dy.ptr() + static_cast<std::size_t>(p) * OH * OW;
     for (int oh = 0; oh < OH; ++oh)
       for (int ow = 0; ow < OW; ++ow) {

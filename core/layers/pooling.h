@@ -14,8 +14,10 @@ class Pool2d final : public Layer<T> {
  public:
   explicit Pool2d(const LayerSpec& spec);
   Shape outputShape(const Shape& in) const override;
-  void forward(const TensorT<T>& x, TensorT<T>& y) override;
-  void backward(const TensorT<T>& x, const TensorT<T>& y, const TensorT<T>& dy, TensorT<T>& dx) override;
+  void prepare(const Shape& in) override;
+  void forwardItems(const TensorT<T>& x, TensorT<T>& y, int n0, int n1, int slot) override;
+  void backwardItems(const TensorT<T>& x, const TensorT<T>& y, const TensorT<T>& dy, TensorT<T>* dx, int n0, int n1,
+                     int slot) override;
 
  private:
   // Window [h0, h1) x [w0, w1) of output (oh, ow), clipped to the input, and the avg divisor.

@@ -1,0 +1,181 @@
+// The engine's benchmarks (Google Benchmark, real time), the same workloads as
+// bench_torch.py runs in PyTorch, plus the GUI's interactive path and a per-layer breakdown.
+// Each reports ms per iteration and GFLOP/s (2 x multiply-adds, forward + backward).
+//   build/release/tests/bench/bench_engine --benchmark_min_time=0.5
+#include "core/experiment.h"
+#include "core/network.h"
+#include "core/parallel.h"
+
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <cmath>
+#include <vector>
+
+namespace initscope {
+namespace {
+
+std::vector<LayerSpec> fourConv() {
+  return {LayerSpec::conv2d(1, 8, 5, 2, 2),  LayerSpec::relu(), LayerSpec::conv2d(8, 16, 3, 2, 1),
+          LayerSpec::relu(),                 LayerSpec::conv2d(16, 32, 3, 2, 1), LayerSpec::relu(),
+          LayerSpec::conv2d(32, 1, 3, 2, 1), LayerSpec::adaptiveAvgPool2d(1, 1), LayerSpec::flatten()};
+}
+
+std::vector<LayerSpec> mlp20() {
+  std::vector<LayerSpec> v;
+  for (int i = 0; i < 20; ++i) {
+    v.push_back(LayerSpec::linear(512, 512));
+    v.push_back(LayerSpec::relu());
+  }
+  return v;
+}
+
+// Multiply-adds of conv and linear layers over one forward pass of one example.
+double macsPerExample(const std::vector<LayerSpec>& layers, const Shape& input, double* first = nullptr) {
+  const std::vector<Shape> shapes = inferShapes(layers, input);
+  double macs = 0;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const LayerSpec& l = layers[i];
+    const Shape& o = shapes[i + 1];
+    if (l.kind == LayerKind::Conv2d)
+      macs += double(l.outChannels) * l.inChannels * l.kernelH * l.kernelW * o[2] * o[3];
+    else if (l.kind == LayerKind::Linear)
+      macs += double(l.inChannels) * l.outChannels;
+    if (first && i == 0) *first = macs;
+  }
+  return macs;
+}
+
+// Forward + backward = 3 GEMM-equivalents (y, dx, dW) per layer, less the first layer's dx,
+// which nobody needs (PyTorch's count too); 2 FLOPs per multiply-add.
+void setFlops(benchmark::State& st, double macsPerEx, double firstLayerMacs, int batch) {
+  const double flops = 2.0 * (3.0 * macsPerEx - firstLayerMacs) * batch;
+  st.counters["GFLOP"] = flops / 1e9;
+  st.counters["GFLOP/s"] = benchmark::Counter(flops * double(st.iterations()) / 1e9, benchmark::Counter::kIsRate);
+}
+
+Batch mnistBatch(int n) {
+  DataConfig d;
+  d.batch = n;
+  return loadBatch(d, 0);
+}
+
+void BM_FourConvTrainStep(benchmark::State& st) {
+  const int batch = static_cast<int>(st.range(0));
+  const Batch b = mnistBatch(batch);
+  Network<float> net(fourConv(), b.x.shape);
+  net.setComputeInputGradient(false);  // as PyTorch: the input does not require grad
+  net.initialize(InitSpec{}, BiasSpec{}, 0);
+  Tensor g;
+  for (auto _ : st) {
+    net.forward(b.x);
+    benchmark::DoNotOptimize(mseLoss(net.output(), b.targets, &g));
+    net.backward(g);
+  }
+  {
+    double first = 0;
+    const double macs = macsPerExample(fourConv(), b.x.shape, &first);
+    setFlops(st, macs, first, batch);
+  }
+}
+BENCHMARK(BM_FourConvTrainStep)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_SweepA50(benchmark::State& st) {
+  const Batch b = mnistBatch(100);
+  Network<float> net(fourConv(), b.x.shape);
+  net.setComputeInputGradient(false);
+  Tensor g;
+  for (auto _ : st) {
+    for (int k = 0; k < 50; ++k) {
+      InitSpec init;
+      init.scheme = Scheme::KaimingUniform;
+      init.a = 3.0 * k / 49.0;
+      net.initialize(init, BiasSpec{BiasScheme::Zeros, 0}, 0);
+      net.forward(b.x);
+      benchmark::DoNotOptimize(mseLoss(net.output(), b.targets, &g));
+      net.backward(g);
+    }
+  }
+  {
+    double first = 0;
+    const double macs = macsPerExample(fourConv(), b.x.shape, &first);
+    setFlops(st, 50 * macs, 50 * first, 100);
+  }
+}
+BENCHMARK(BM_SweepA50)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_Mlp20x512(benchmark::State& st) {
+  const Batch b = syntheticBatch(Shape{1000, 512}, 0);
+  Network<float> net(mlp20(), b.x.shape);
+  net.setComputeInputGradient(false);
+  net.initialize(InitSpec{.scheme = Scheme::KaimingNormal}, BiasSpec{}, 0);
+  Tensor g(net.shapes().back());
+  for (std::size_t i = 0; i < g.numel(); ++i) g.data[i] = 1e-3f;
+  for (auto _ : st) {
+    net.forward(b.x);
+    net.backward(g);
+    benchmark::DoNotOptimize(net.inputGradient().data.data());
+  }
+  {
+    double first = 0;
+    const double macs = macsPerExample(mlp20(), b.x.shape, &first);
+    setFlops(st, macs, first, 1000);
+  }
+}
+BENCHMARK(BM_Mlp20x512)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// What the GUI runs on every slider move: data, init, forward, loss, backward, every statistic.
+void BM_InteractiveRun(benchmark::State& st) {
+  ExperimentConfig c;
+  c.layers = fourConv();
+  c.data.batch = static_cast<int>(st.range(0));
+  for (auto _ : st) benchmark::DoNotOptimize(run(c).loss);
+  {
+    double first = 0;
+    const double macs = macsPerExample(fourConv(), Shape{c.data.batch, 1, 28, 28}, &first);
+    setFlops(st, macs, first, c.data.batch);
+  }
+}
+BENCHMARK(BM_InteractiveRun)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Per-layer breakdown of the model's step: forward and backward time of each layer.
+void BM_FourConvPerLayer(benchmark::State& st) {
+  const int batch = static_cast<int>(st.range(0));
+  const Batch b = mnistBatch(batch);
+  Network<float> net(fourConv(), b.x.shape);
+  net.initialize(InitSpec{}, BiasSpec{}, 0);
+  Tensor g;
+  net.forward(b.x);
+  mseLoss(net.output(), b.targets, &g);
+  net.backward(g);
+  std::vector<double> fwd(static_cast<std::size_t>(net.size())), bwd(fwd.size());
+  std::vector<Tensor> acts(fwd.size() + 1), grads(fwd.size() + 1);
+  acts[0] = b.x;
+  for (int i = 0; i < net.size(); ++i) acts[static_cast<std::size_t>(i) + 1] = net.activation(i);
+  using Clock = std::chrono::steady_clock;
+  for (auto _ : st) {
+    for (int i = 0; i < net.size(); ++i) {
+      const auto t = Clock::now();
+      net.layer(i).forward(acts[static_cast<std::size_t>(i)], acts[static_cast<std::size_t>(i) + 1]);
+      fwd[static_cast<std::size_t>(i)] += std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+    }
+    grads.back() = g;
+    for (int i = net.size() - 1; i >= 0; --i) {
+      const auto t = Clock::now();
+      net.layer(i).backward(acts[static_cast<std::size_t>(i)], acts[static_cast<std::size_t>(i) + 1],
+                            grads[static_cast<std::size_t>(i) + 1], grads[static_cast<std::size_t>(i)]);
+      bwd[static_cast<std::size_t>(i)] += std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+    }
+  }
+  for (int i = 0; i < net.size(); ++i) {
+    const std::string name = std::to_string(i + 1) + "_" + std::string(toString(net.layer(i).spec().kind));
+    st.counters[name + "_fwd_ms"] = fwd[static_cast<std::size_t>(i)] / double(st.iterations());
+    st.counters[name + "_bwd_ms"] = bwd[static_cast<std::size_t>(i)] / double(st.iterations());
+  }
+}
+BENCHMARK(BM_FourConvPerLayer)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+}  // namespace initscope
+
+BENCHMARK_MAIN();
