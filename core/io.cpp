@@ -575,6 +575,8 @@ Json parseJson(const std::string& text, const std::string& what) {
       }
     }
     throw FormatError(what + ": not valid JSON at line " + std::to_string(line) + ", column " + std::to_string(col));
+  } catch (const Json::exception& e) {  // e.g. a number too large for a double (found by fuzz_config)
+    throw FormatError(what + ": not valid JSON: " + e.what());
   }
 }
 

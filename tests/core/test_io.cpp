@@ -109,6 +109,12 @@ TEST(Io, SyntaxErrorsGiveLineAndColumn) {
   }
 }
 
+// Found by fuzz_config: nlohmann reports a number overflow as out_of_range, not parse_error.
+TEST(Io, NumberOverflowIsAFormatError) {
+  EXPECT_THROW(parseJson(R"({"schema": 5555e555555555555})", "big.json"), FormatError);
+  EXPECT_THROW(parseJson("[1e99999]", "big.json"), FormatError);
+}
+
 TEST(Io, FilesWriteAtomicallyAndReadBack) {
   const auto dir = std::filesystem::temp_directory_path() / "initscope_io_test";
   std::filesystem::create_directories(dir);
