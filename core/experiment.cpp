@@ -75,7 +75,24 @@ TensorStats statsOf(const Tensor& t, Saturation sat, const HistogramOptions& h) 
   return computeStats(t.ptr(), t.numel(), sat, h);
 }
 
-RunResult runImpl(const ExperimentConfig& config, const std::atomic<bool>* cancel, RunDump* dump) {
+}  // namespace
+
+struct Engine::State {
+  // The network is rebuilt only when the stack or the input shape changes.
+  std::vector<LayerSpec> layers;
+  Shape inputShape;
+  std::unique_ptr<Network<float>> net;
+  // The batch is reloaded only when the data config (or, for seeded sampling, the seed) changes.
+  std::optional<DataConfig> data;
+  std::uint64_t dataSeed = 0;
+  std::string datasetName;
+  Batch batch;
+  Tensor gradOut;
+};
+
+namespace {
+
+RunResult runImpl(Engine::State& st, const ExperimentConfig& config, const std::atomic<bool>* cancel, RunDump* dump) {
   const auto t0 = Clock::now();
   checkLimits(config);
   RunResult r;
@@ -96,11 +113,25 @@ RunResult runImpl(const ExperimentConfig& config, const std::atomic<bool>* cance
                      std::to_string(Limits::kDefaultMemoryBudget >> 20) + " MiB; use a smaller batch or stack");
 
   auto t = Clock::now();
-  const Batch batch = loadBatch(config.data, config.seed, &r.datasetName);
+  const bool seeded = config.data.sampling == Sampling::Random || config.data.source == DataSource::Synthetic;
+  if (!st.data || !(*st.data == config.data) || (seeded && st.dataSeed != config.seed)) {
+    st.data.reset();  // stays empty if loading throws
+    st.batch = loadBatch(config.data, config.seed, &st.datasetName);
+    st.data = config.data;
+    st.dataSeed = config.seed;
+  }
+  const Batch& batch = st.batch;
+  r.datasetName = st.datasetName;
   r.timings.dataMs = msSince(t);
 
   t = Clock::now();
-  Network<float> net(config.layers, batch.x.shape);
+  if (!st.net || st.layers != config.layers || st.inputShape != batch.x.shape) {
+    st.net.reset();
+    st.net = std::make_unique<Network<float>>(config.layers, batch.x.shape);
+    st.layers = config.layers;
+    st.inputShape = batch.x.shape;
+  }
+  Network<float>& net = *st.net;
   net.setCancelFlag(cancel);
   net.initialize(config.init, config.bias, config.seed);
   const std::vector<int> lsuv = net.applyLsuv(batch.x, config.init);
@@ -108,7 +139,7 @@ RunResult runImpl(const ExperimentConfig& config, const std::atomic<bool>* cance
 
   t = Clock::now();
   net.forward(batch.x);
-  Tensor gradOut;
+  Tensor& gradOut = st.gradOut;
   try {
     r.loss = config.loss == LossKind::MSE ? mseLoss(net.output(), batch.targets, &gradOut)
                                           : crossEntropyLoss(net.output(), batch.classes, &gradOut);
@@ -210,13 +241,27 @@ std::uint64_t estimateMemory(const ExperimentConfig& c) {
   return floats * sizeof(float);
 }
 
+Engine::Engine() : state_(std::make_unique<State>()) {}
+Engine::~Engine() = default;
+
+RunResult Engine::run(const ExperimentConfig& config, const std::atomic<bool>* cancel) {
+  try {
+    return runImpl(*state_, config, cancel, nullptr);
+  } catch (...) {
+    state_->net.reset();  // a run that stopped half way leaves nothing half-initialised behind
+    throw;
+  }
+}
+
 RunResult run(const ExperimentConfig& config, const std::atomic<bool>* cancel) {
-  return runImpl(config, cancel, nullptr);
+  Engine::State st;
+  return runImpl(st, config, cancel, nullptr);
 }
 
 RunDump runWithDump(const ExperimentConfig& config) {
+  Engine::State st;
   RunDump d;
-  d.result = runImpl(config, nullptr, &d);
+  d.result = runImpl(st, config, nullptr, &d);
   return d;
 }
 

@@ -9,6 +9,7 @@
 #include "stats.h"
 
 #include <atomic>
+#include <memory>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -102,6 +103,23 @@ struct RunResult {
 // stack), DataError (bad data), LimitError (over a limit), Cancelled (cancel became true),
 // std::invalid_argument (bad option).
 RunResult run(const ExperimentConfig& config, const std::atomic<bool>* cancel = nullptr);
+
+// run() that keeps its network, batch and buffers between calls: while the stack, the batch and
+// the data stay the same (only the init, seed or a change), a run allocates nothing. One Engine
+// per thread; results are identical to run()'s.
+class Engine {
+ public:
+  Engine();
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+  RunResult run(const ExperimentConfig& config, const std::atomic<bool>* cancel = nullptr);
+
+  struct State;  // opaque: the cached network, batch and buffers
+
+ private:
+  std::unique_ptr<State> state_;
+};
 
 // Everything needed to check a run elsewhere: the resolved stack, every parameter and gradient,
 // the batch, targets and output.

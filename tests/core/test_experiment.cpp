@@ -121,6 +121,38 @@ TEST(Run, DumpsAreBitIdenticalAcrossThreadCounts) {
   EXPECT_EQ(a.output.data, b.output.data);
 }
 
+// An Engine reuses its network and batch between runs; its results must equal fresh runs, also
+// after a change of stack, batch, data or a failed run.
+TEST(Run, EngineReuseGivesTheSameResultsAsFreshRuns) {
+  Engine engine;
+  ExperimentConfig c = fourConvConfig();
+  auto same = [](const RunResult& a, const RunResult& b) {
+    ASSERT_EQ(a.layers.size(), b.layers.size());
+    EXPECT_EQ(a.loss, b.loss);
+    for (std::size_t i = 0; i < a.layers.size(); ++i) {
+      EXPECT_EQ(a.layers[i].activation.std, b.layers[i].activation.std) << i;
+      EXPECT_EQ(a.layers[i].gradient.std, b.layers[i].gradient.std) << i;
+      EXPECT_EQ(a.layers[i].activation.histogram.counts, b.layers[i].activation.histogram.counts) << i;
+    }
+  };
+  same(engine.run(c), run(c));
+  c.init.scheme = Scheme::KaimingNormal;
+  c.init.a = 0.3;
+  same(engine.run(c), run(c));  // same network, new init
+  c.data.batch = 33;
+  same(engine.run(c), run(c));  // new batch shape
+  c.data.sampling = Sampling::Random;
+  c.seed = 5;
+  same(engine.run(c), run(c));
+  c.seed = 6;
+  same(engine.run(c), run(c));  // a new seed draws a new sample
+  ExperimentConfig bad = c;
+  bad.layers.push_back(LayerSpec::linear(3, 3));
+  EXPECT_THROW(engine.run(bad), SpecError);
+  c.layers.insert(c.layers.begin() + 1, LayerSpec::batchNorm2d(8));
+  same(engine.run(c), run(c));  // new stack after a failure
+}
+
 TEST(Run, DifferentSeedsDiffer) {
   ExperimentConfig c = fourConvConfig();
   const RunResult a = run(c);
