@@ -335,6 +335,11 @@ ExperimentConfig configFromJson(const Json& j) {
     c.data.labelsPath = d.get<std::string>("labels", "");
     if (c.data.source == DataSource::Idx && (c.data.imagesPath.empty() || c.data.labelsPath.empty()))
       fail("data.images", "an idx source needs both images and labels paths");
+    // Fields of another source are refused rather than silently dropped (found by fuzz_config).
+    if (c.data.source != DataSource::Idx && (d.has("images") || d.has("labels")))
+      fail(d.has("images") ? "data.images" : "data.labels", "only used with \"source\": \"idx\"");
+    if (c.data.source != DataSource::Synthetic && d.has("shape"))
+      fail("data.shape", "only used with \"source\": \"synthetic\"");
     c.data.batch = d.get("batch", c.data.batch);
     if (c.data.batch < 1 || c.data.batch > Limits::kMaxBatch)
       fail("data.batch", std::to_string(c.data.batch) + " is outside 1.." + std::to_string(Limits::kMaxBatch));

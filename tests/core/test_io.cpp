@@ -96,6 +96,9 @@ TEST(Io, RejectionsNameTheField) {
   expectFormatError(head + R"("layers":[],"histogram":{"range":[1,0]}})", "histogram.range: needs low < high");
   expectFormatError(head + R"("layers":[],"loss":"l1"})", "config.loss: unknown loss 'l1'");
   expectFormatError(head + R"("layers":[],"colour":"red"})", "config.colour: unknown field");
+  // Found by fuzz_config: a field of another data source was kept in memory but not written back.
+  expectFormatError(head + R"("layers":[],"data":{"labels":"x.gz"}})", "data.labels: only used with \"source\": \"idx\"");
+  expectFormatError(head + R"("layers":[],"data":{"shape":[1,2,2]}})", "data.shape: only used with");
   expectFormatError(head + R"("layers":[{"type":"conv2d","in_channels":1,"out_channels":8,"kernel_size":[1,2,3]}]})",
                     "layers[0].kernel_size: expected an integer or a pair");
 }
