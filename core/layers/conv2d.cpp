@@ -4,6 +4,8 @@
 
 #include <Eigen/Core>
 
+#include <cassert>
+
 namespace initscope {
 
 template <class T>
@@ -42,9 +44,10 @@ void Conv2d<T>::prepare(const Shape& in) {
   const Shape item{in[1], in[2], in[3]};
   if (!(item == tableShape_)) {
     const int C = in[1], H = in[2], W = in[3], OH = out[2], OW = out[3];
+    const int zero = C * H * W;  // the zero after the image
     K_ = C * s.kernelH * s.kernelW;
     P_ = OH * OW;
-    table_.assign(static_cast<std::size_t>(K_) * P_, -1);
+    table_.assign(static_cast<std::size_t>(K_) * P_, zero);
     for (int c = 0; c < C; ++c)
       for (int i = 0; i < s.kernelH; ++i)
         for (int j = 0; j < s.kernelW; ++j) {
@@ -61,27 +64,44 @@ void Conv2d<T>::prepare(const Shape& in) {
     tableShape_ = item;
   }
   cols_.resize(static_cast<std::size_t>(in[0]) * K_ * P_);
+  chunkEnd_.assign(static_cast<std::size_t>(in[0]), -1);
   scratch_.resize(kSlots);
-  for (auto& sc : scratch_) sc.dcols.resize(static_cast<std::size_t>(K_) * P_);
+  for (auto& sc : scratch_) {
+    sc.pad.resize(item.numel() + 1);
+    sc.pad.back() = T(0);
+  }
 }
 
 template <class T>
-void Conv2d<T>::forwardItems(const TensorT<T>& x, TensorT<T>& y, int n0, int n1, int) {
-  const int OC = this->spec_.outChannels, K = K_, P = P_;
-  const std::size_t KP = static_cast<std::size_t>(K) * P;
-  const T* bp = this->bias_ ? this->bias_->value.ptr() : nullptr;
-  Eigen::Map<const RowMat<T>> Wm(this->weight_->value.ptr(), OC, K);
+void Conv2d<T>::forwardItems(const TensorT<T>& x, TensorT<T>& y, int n0, int n1, int slot) {
+  const int OC = this->spec_.outChannels, K = K_, P = P_, B = n1 - n0, BP = B * P;
+  const std::size_t itemIn = x.shape.itemSize();
+  Scratch& sc = scratch_[static_cast<std::size_t>(slot)];
+  chunkEnd_[static_cast<std::size_t>(n0)] = n1;
+  T* cols = cols_.data() + static_cast<std::size_t>(n0) * K * P;
   const int* table = table_.data();
-  for (int n = n0; n < n1; ++n) {
-    const T* xi = x.item(n);
-    T* cols = cols_.data() + static_cast<std::size_t>(n) * KP;
-    for (std::size_t t = 0; t < KP; ++t) {
-      const int src = table[t];
-      cols[t] = src >= 0 ? xi[src] : T(0);
+  T* pad = sc.pad.data();
+  for (int b = 0; b < B; ++b) {
+    std::copy(x.item(n0 + b), x.item(n0 + b) + itemIn, pad);
+    for (int k = 0; k < K; ++k) {
+      const int* tk = table + static_cast<std::size_t>(k) * P;
+      T* dst = cols + static_cast<std::size_t>(k) * BP + static_cast<std::size_t>(b) * P;
+      for (int p = 0; p < P; ++p) dst[p] = pad[tk[p]];
     }
-    Eigen::Map<RowMat<T>> Y(y.item(n), OC, P);
-    Y.noalias() = Wm * Eigen::Map<const RowMat<T>>(cols, K, P);
-    if (bp) Y.colwise() += Eigen::Map<const Vec<T>>(bp, OC);
+  }
+  sc.out.resize(static_cast<std::size_t>(OC) * BP);
+  Eigen::Map<RowMat<T>> Y(sc.out.data(), OC, BP);
+  Y.noalias() = Eigen::Map<const RowMat<T>>(this->weight_->value.ptr(), OC, K) *
+                Eigen::Map<const RowMat<T>>(cols, K, BP);
+  const T* bp = this->bias_ ? this->bias_->value.ptr() : nullptr;
+  for (int b = 0; b < B; ++b) {
+    T* yi = y.item(n0 + b);
+    for (int o = 0; o < OC; ++o) {
+      const T* src = sc.out.data() + static_cast<std::size_t>(o) * BP + static_cast<std::size_t>(b) * P;
+      T* dst = yi + static_cast<std::size_t>(o) * P;
+      const T bias = bp ? bp[o] : T(0);
+      for (int p = 0; p < P; ++p) dst[p] = src[p] + bias;
+    }
   }
 }
 
@@ -97,29 +117,37 @@ void Conv2d<T>::beginBackward() {
 template <class T>
 void Conv2d<T>::backwardItems(const TensorT<T>& x, const TensorT<T>&, const TensorT<T>& dy, TensorT<T>* dx, int n0,
                               int n1, int slot) {
-  const int OC = this->spec_.outChannels, K = K_, P = P_;
-  const std::size_t KP = static_cast<std::size_t>(K) * P, itemIn = x.shape.itemSize();
+  const int OC = this->spec_.outChannels, K = K_, P = P_, B = n1 - n0, BP = B * P;
+  const std::size_t itemIn = x.shape.itemSize();
+  assert(chunkEnd_[static_cast<std::size_t>(n0)] == n1 && "backward chunks must match forward chunks");
   Scratch& sc = scratch_[static_cast<std::size_t>(slot)];
-  Eigen::Map<const RowMat<T>> Wm(this->weight_->value.ptr(), OC, K);
-  Eigen::Map<RowMat<T>> dW(sc.dW.data(), OC, K);
-  Eigen::Map<RowMat<T>> dcols(sc.dcols.data(), K, P);
-  const bool hasBias = this->bias_.has_value();
-  const int* table = table_.data();
-  for (int n = n0; n < n1; ++n) {
-    Eigen::Map<const RowMat<T>> dY(dy.item(n), OC, P);
-    dW.noalias() += dY * Eigen::Map<const RowMat<T>>(cols_.data() + static_cast<std::size_t>(n) * KP, K, P).transpose();
-    if (hasBias)
-      for (int o = 0; o < OC; ++o) sc.db[static_cast<std::size_t>(o)] += static_cast<double>(dY.row(o).sum());
-    if (!dx) continue;
-    dcols.noalias() = Wm.transpose() * dY;
-    T* dxi = dx->item(n);
-    std::fill(dxi, dxi + itemIn, T(0));
-    const T* dc = sc.dcols.data();
-    for (std::size_t t = 0; t < KP; ++t) {
-      const int src = table[t];
-      if (src >= 0) dxi[src] += dc[t];
+  const T* cols = cols_.data() + static_cast<std::size_t>(n0) * K * P;
+  sc.dY.resize(static_cast<std::size_t>(OC) * BP);
+  for (int b = 0; b < B; ++b)
+    for (int o = 0; o < OC; ++o) {
+      const T* src = dy.item(n0 + b) + static_cast<std::size_t>(o) * P;
+      std::copy(src, src + P, sc.dY.data() + static_cast<std::size_t>(o) * BP + static_cast<std::size_t>(b) * P);
     }
+  Eigen::Map<const RowMat<T>> dY(sc.dY.data(), OC, BP);
+  Eigen::Map<RowMat<T>>(sc.dW.data(), OC, K).noalias() += dY * Eigen::Map<const RowMat<T>>(cols, K, BP).transpose();
+  if (this->bias_)
+    for (int o = 0; o < OC; ++o) sc.db[static_cast<std::size_t>(o)] += static_cast<double>(dY.row(o).sum());
+  if (!dx) return;
+  sc.dcols.resize(static_cast<std::size_t>(K) * BP);
+  Eigen::Map<RowMat<T>>(sc.dcols.data(), K, BP).noalias() =
+      Eigen::Map<const RowMat<T>>(this->weight_->value.ptr(), OC, K).transpose() * dY;
+  const int* table = table_.data();
+  T* pad = sc.pad.data();
+  for (int b = 0; b < B; ++b) {
+    std::fill(pad, pad + itemIn + 1, T(0));
+    for (int k = 0; k < K; ++k) {
+      const int* tk = table + static_cast<std::size_t>(k) * P;
+      const T* src = sc.dcols.data() + static_cast<std::size_t>(k) * BP + static_cast<std::size_t>(b) * P;
+      for (int p = 0; p < P; ++p) pad[tk[p]] += src[p];
+    }
+    std::copy(pad, pad + itemIn, dx->item(n0 + b));
   }
+  pad[itemIn] = T(0);  // the zero forward reads for padding
 }
 
 template <class T>

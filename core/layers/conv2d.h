@@ -1,10 +1,12 @@
 #pragma once
 // conv2d: in (N,C,H,W), w (OC,C,KH,KW), b (OC) -> out (N,OC,OH,OW).
-// im2col through a precomputed index table, then one GEMM per image:
-//   forward  Y_n (OC x P) = W (OC x K) * cols_n (K x P) + b
-//   backward dW += dY_n cols_n^T, db += rowsum(dY_n), dcols = W^T dY_n, col2im -> dx_n
-// with K = C*KH*KW and P = OH*OW. The im2col of every image is kept from forward to backward;
-// weight gradients are summed per fixed slot of images.
+// im2col through a precomputed index table (a branch-free gather: padding reads a zero placed
+// after the image), then one GEMM per chunk of B images, COLS being K x (B*P):
+//   forward  Y (OC x B*P) = W (OC x K) * COLS + b, scattered to NCHW
+//   backward dY gathered to OC x B*P; dW += dY COLS^T; db += rowsum(dY); dCOLS = W^T dY, col2im -> dx
+// with K = C*KH*KW and P = OH*OW. Each chunk's COLS is kept from forward to backward, so
+// backwardItems must see the same [n0, n1) chunks as forwardItems did (the network's do).
+// Weight gradients are summed per fixed slot of chunks.
 #include "layer.h"
 
 #include <vector>
@@ -26,10 +28,11 @@ class Conv2d final : public Layer<T> {
  private:
   int K_ = 0, P_ = 0;
   Shape tableShape_;
-  std::vector<int> table_;  // K*P source offsets into one image, -1 for padding
-  AlignedVector<T> cols_;   // every item's im2col (K x P), kept from forward for the weight gradient
+  std::vector<int> table_;  // K*P source offsets into one image; padding points past the image
+  AlignedVector<T> cols_;   // chunk [n0, n1)'s COLS (K x B*P) at n0*K*P, kept for the weight gradient
+  std::vector<int> chunkEnd_;  // chunkEnd_[n0] = n1 for each forward chunk
   struct Scratch {
-    AlignedVector<T> dcols, dW;
+    AlignedVector<T> pad, out, dY, dcols, dW;  // pad: one image (or its gradient) plus a zero
     std::vector<double> db;
   };
   std::vector<Scratch> scratch_;  // one per slot
