@@ -70,10 +70,15 @@ TEST(Init, FormulasMatchTorch) {
       EXPECT_NEAR(d.std, rec["expected_std"].get<double>(), 1e-12 * (1 + d.std)) << rec.dump();
       ++checked;
     }
-    if (rec.contains("expected_bound")) EXPECT_NEAR(d.bound, rec["expected_bound"].get<double>(), 1e-12) << rec.dump();
-    if (rec.contains("gain")) EXPECT_NEAR(d.gain, rec["gain"].get<double>(), 1e-12) << rec.dump();
-    if (rec.contains("expected_mean_square"))
+    if (rec.contains("expected_bound")) {
+      EXPECT_NEAR(d.bound, rec["expected_bound"].get<double>(), 1e-12) << rec.dump();
+    }
+    if (rec.contains("gain")) {
+      EXPECT_NEAR(d.gain, rec["gain"].get<double>(), 1e-12) << rec.dump();
+    }
+    if (rec.contains("expected_mean_square")) {
       EXPECT_NEAR(d.std * d.std, rec["expected_mean_square"].get<double>(), 1e-12) << rec.dump();
+    }
   }
   EXPECT_GE(checked, 30);
 }
@@ -104,7 +109,9 @@ TEST(Init, EmpiricalMomentsWithinTolerance) {
     // Standard error of a std estimate is about std / sqrt(2n) (a bit more for heavy tails).
     const double tolStd = 6 * torchStd / std::sqrt(2 * n);
     EXPECT_NEAR(st.std, torchStd, 2 * tolStd) << rec.dump();
-    if (rec.contains("expected_std")) EXPECT_NEAR(st.std, rec["expected_std"].get<double>(), tolStd) << rec.dump();
+    if (rec.contains("expected_std")) {
+      EXPECT_NEAR(st.std, rec["expected_std"].get<double>(), tolStd) << rec.dump();
+    }
     const double expectMean = rec.contains("expected_mean") ? rec["expected_mean"].get<double>() : 0.0;
     EXPECT_NEAR(st.mean, expectMean, 6 * torchStd / std::sqrt(n)) << rec.dump();
     if (rec.contains("expected_bound")) {
