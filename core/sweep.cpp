@@ -98,11 +98,12 @@ std::vector<RunResult> runAll(const std::vector<ExperimentConfig>& configs, cons
   if (configs.empty()) return results;
   const int threads = threadCount(configs.front(), options);
   if (!overPoints(configs, threads, options)) {
+    Engine engine;  // one network and batch for all points while the stack stays the same
     for (std::size_t i = 0; i < configs.size(); ++i) {
       if (cancelled(cancel)) throw Cancelled();
       ExperimentConfig c = configs[i];
       c.threads = threads;
-      results[i] = run(c, cancel);
+      results[i] = engine.run(c, cancel);
       results[i].config.threads = configs[i].threads;
     }
     return results;
@@ -110,6 +111,7 @@ std::vector<RunResult> runAll(const std::vector<ExperimentConfig>& configs, cons
   // One single-threaded run per point; an error is kept with its point and the first one (in
   // point order) rethrown after the loop, since exceptions may not leave an OpenMP region.
   std::vector<std::exception_ptr> errors(configs.size());
+  std::vector<Engine> engines(static_cast<std::size_t>(threads));  // one per thread, reused across its points
   const auto n = static_cast<std::int64_t>(configs.size());
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
   for (std::int64_t i = 0; i < n; ++i) {
@@ -121,7 +123,7 @@ std::vector<RunResult> runAll(const std::vector<ExperimentConfig>& configs, cons
     try {
       ExperimentConfig c = configs[k];
       c.threads = 1;  // this thread's own setting; other points run on the other threads
-      results[k] = run(c, cancel);
+      results[k] = engines[static_cast<std::size_t>(omp_get_thread_num())].run(c, cancel);
       results[k].config.threads = configs[k].threads;
     } catch (...) {
       errors[k] = std::current_exception();
