@@ -71,9 +71,6 @@ Shape inputShapeOf(const DataConfig& d, int rows, int cols) {
   return Shape::fromVector(dims);
 }
 
-TensorStats statsOf(const Tensor& t, Saturation sat, const HistogramOptions& h) {
-  return computeStats(t.ptr(), t.numel(), sat, h);
-}
 
 }  // namespace
 
@@ -153,22 +150,42 @@ RunResult runImpl(Engine::State& st, const ExperimentConfig& config, const std::
   r.timings.backwardMs = msSince(t);
 
   t = Clock::now();
-  const HistogramOptions& h = config.histogram;
-  r.inputShape = batch.x.shape;
-  r.input = statsOf(batch.x, Saturation::None, h);
-  r.inputGradient = statsOf(net.inputGradient(), Saturation::None, h);
+  if (cancel && cancel->load(std::memory_order_relaxed)) throw Cancelled();
+  // Every tensor's statistics in one batch (two OpenMP regions), then assembled per layer.
+  std::vector<StatsJob> jobs;
+  auto add = [&jobs](const Tensor& x, Saturation sat = Saturation::None) {
+    jobs.push_back({x.ptr(), x.numel(), sat});
+    return jobs.size() - 1;
+  };
+  add(batch.x);
+  add(net.inputGradient());
   for (int i = 0; i < net.size(); ++i) {
-    if (cancel && cancel->load(std::memory_order_relaxed)) throw Cancelled();
-    Layer<float>& l = net.layer(i);
+    const Layer<float>& l = net.layer(i);
+    add(net.activation(i), saturationOf(l.spec().kind));
+    add(net.gradient(i));
+    for (const Param<float>* p : {l.weight(), l.bias()})
+      if (p) {
+        add(p->value);
+        add(p->grad);
+      }
+  }
+  std::vector<TensorStats> stats = computeStatsMany(jobs, config.histogram);
+  std::size_t next = 0;
+  auto take = [&] { return std::move(stats[next++]); };
+  r.inputShape = batch.x.shape;
+  r.input = take();
+  r.inputGradient = take();
+  for (int i = 0; i < net.size(); ++i) {
+    const Layer<float>& l = net.layer(i);
     LayerResult lr;
     lr.index = i;
     lr.label = l.spec().label();
     lr.kind = l.spec().kind;
     lr.outputShape = net.activation(i).shape;
-    lr.activation = statsOf(net.activation(i), saturationOf(lr.kind), h);
-    lr.gradient = statsOf(net.gradient(i), Saturation::None, h);
+    lr.activation = take();
+    lr.gradient = take();
     if (const Param<float>* w = l.weight()) {
-      lr.weight = ParamResult{w->value.shape, statsOf(w->value, Saturation::None, h), statsOf(w->grad, Saturation::None, h)};
+      lr.weight = ParamResult{w->value.shape, take(), take()};
       lr.gradDataRatio = lr.weight->value.std > 0 ? lr.weight->grad.std / lr.weight->value.std : 0.0;
       lr.init = net.weightInitFor(i, config.init);
       if (w->value.shape.rank >= 2) {
@@ -179,8 +196,7 @@ RunResult runImpl(Engine::State& st, const ExperimentConfig& config, const std::
       }
       lr.lsuvIterations = lsuv[static_cast<std::size_t>(i)];
     }
-    if (const Param<float>* b = l.bias())
-      lr.bias = ParamResult{b->value.shape, statsOf(b->value, Saturation::None, h), statsOf(b->grad, Saturation::None, h)};
+    if (const Param<float>* b = l.bias()) lr.bias = ParamResult{b->value.shape, take(), take()};
     r.layers.push_back(std::move(lr));
   }
   r.timings.statsMs = msSince(t);

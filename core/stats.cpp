@@ -133,22 +133,18 @@ void binIndices(const T* x, std::size_t n, double low, double high, double scale
   }
 }
 
-template <class T>
-TensorStats compute(const T* x, std::size_t n, Saturation sat, const HistogramOptions& opt) {
+void checkOptions(const HistogramOptions& opt) {
   if (opt.bins < 1 || opt.bins > 100000)
     throw std::invalid_argument("histogram bins must be 1 to 100000, got " + std::to_string(opt.bins));
   if (!opt.autoRange && !(std::isfinite(opt.low) && std::isfinite(opt.high) && opt.low < opt.high))
     throw std::invalid_argument("a fixed histogram range needs finite low < high");
-  const std::size_t chunks = (n + kChunk - 1) / kChunk;
-  std::vector<Partial> parts(chunks);
-#pragma omp parallel for schedule(static) if (chunks > 4)
-  for (std::size_t c = 0; c < chunks; ++c) {
-    const std::size_t b = c * kChunk;
-    parts[c] = chunkMoments(x + b, std::min(kChunk, n - b), sat);
-  }
-  Partial all;
-  for (const Partial& p : parts) all.merge(p);
+}
 
+// Moments of a whole tensor from its chunks' partials (merged in chunk order), and the
+// histogram's range.
+TensorStats finishMoments(const Partial* parts, std::size_t chunks, std::size_t n, const HistogramOptions& opt) {
+  Partial all;
+  for (std::size_t c = 0; c < chunks; ++c) all.merge(parts[c]);
   TensorStats s;
   s.count = n;
   s.finite = all.finite;
@@ -166,8 +162,6 @@ TensorStats compute(const T* x, std::size_t n, Saturation sat, const HistogramOp
     s.zeroFraction = static_cast<double>(all.zeros) / static_cast<double>(n);
     s.saturatedFraction = static_cast<double>(all.saturated) / static_cast<double>(n);
   }
-
-  // Histogram over the finite values.
   Histogram& h = s.histogram;
   if (opt.autoRange) {
     h.low = all.finite ? all.min : 0.0;
@@ -181,45 +175,84 @@ TensorStats compute(const T* x, std::size_t n, Saturation sat, const HistogramOp
     h.low = opt.low;
     h.high = opt.high;
   }
-  const int bins = opt.bins;
-  const double scale = bins / (h.high - h.low);
-  // Four interleaved sub-histograms per chunk: after ReLU half the values land in one bin, and
-  // counting them into one counter would serialise on it.
-  const std::size_t stride = static_cast<std::size_t>(bins) + 2;
-  std::vector<std::vector<std::uint64_t>> local(chunks, std::vector<std::uint64_t>(4 * stride));
-#pragma omp parallel for schedule(static) if (chunks > 4)
-  for (std::size_t c = 0; c < chunks; ++c) {
-    auto& cnt = local[c];
-    const std::size_t b = c * kChunk, e = std::min(n, b + kChunk);
-    int idx[512];
-    for (std::size_t i0 = b; i0 < e; i0 += 512) {
-      const std::size_t m = std::min<std::size_t>(512, e - i0);
-      binIndices(x + i0, m, h.low, h.high, scale, bins, idx);
-      std::size_t i = 0;
-      for (; i + 4 <= m; i += 4)
-        for (std::size_t l = 0; l < 4; ++l)
-          if (idx[i + l] >= 0) ++cnt[l * stride + static_cast<std::size_t>(idx[i + l])];
-      for (; i < m; ++i)
-        if (idx[i] >= 0) ++cnt[static_cast<std::size_t>(idx[i])];
-    }
-    for (std::size_t k = 0; k < stride; ++k) cnt[k] += cnt[stride + k] + cnt[2 * stride + k] + cnt[3 * stride + k];
-  }
-  h.counts.assign(static_cast<std::size_t>(bins), 0);
-  for (const auto& cnt : local) {
-    h.underflow += cnt[0];
-    h.overflow += cnt[static_cast<std::size_t>(bins) + 1];
-    for (int k = 0; k < bins; ++k) h.counts[static_cast<std::size_t>(k)] += cnt[static_cast<std::size_t>(k) + 1];
-  }
+  h.counts.assign(static_cast<std::size_t>(opt.bins), 0);
   return s;
+}
+
+// Counts one chunk into cnt (bins + 2 slots: underflow, bins, overflow). Four interleaved
+// sub-histograms: after ReLU half the values land in one bin, and counting them into one
+// counter would serialise on it.
+template <class T>
+void countChunk(const T* x, std::size_t n, const Histogram& h, int bins, std::vector<std::uint64_t>& cnt) {
+  const std::size_t stride = static_cast<std::size_t>(bins) + 2;
+  cnt.assign(4 * stride, 0);
+  const double scale = bins / (h.high - h.low);
+  int idx[512];
+  for (std::size_t i0 = 0; i0 < n; i0 += 512) {
+    const std::size_t m = std::min<std::size_t>(512, n - i0);
+    binIndices(x + i0, m, h.low, h.high, scale, bins, idx);
+    std::size_t i = 0;
+    for (; i + 4 <= m; i += 4)
+      for (std::size_t l = 0; l < 4; ++l)
+        if (idx[i + l] >= 0) ++cnt[l * stride + static_cast<std::size_t>(idx[i + l])];
+    for (; i < m; ++i)
+      if (idx[i] >= 0) ++cnt[static_cast<std::size_t>(idx[i])];
+  }
+  for (std::size_t k = 0; k < stride; ++k) cnt[k] += cnt[stride + k] + cnt[2 * stride + k] + cnt[3 * stride + k];
+}
+
+void addCounts(Histogram& h, const std::vector<std::uint64_t>& cnt) {
+  const std::size_t bins = h.counts.size();
+  h.underflow += cnt[0];
+  h.overflow += cnt[bins + 1];
+  for (std::size_t k = 0; k < bins; ++k) h.counts[k] += cnt[k + 1];
+}
+
+// Every tensor's statistics in two OpenMP regions in all (moments, then histograms), the work
+// split into fixed chunks of kChunk values whatever the thread count.
+template <class T>
+std::vector<TensorStats> computeMany(const std::vector<StatsJobT<T>>& jobs, const HistogramOptions& opt) {
+  checkOptions(opt);
+  struct Task {
+    std::size_t job, begin, size;
+  };
+  std::vector<Task> tasks;
+  std::vector<std::size_t> firstTask(jobs.size() + 1);
+  for (std::size_t j = 0; j < jobs.size(); ++j) {
+    firstTask[j] = tasks.size();
+    for (std::size_t b = 0; b < jobs[j].size; b += kChunk) tasks.push_back({j, b, std::min(kChunk, jobs[j].size - b)});
+  }
+  firstTask[jobs.size()] = tasks.size();
+  const auto nt = static_cast<std::int64_t>(tasks.size());
+  std::vector<Partial> parts(tasks.size());
+#pragma omp parallel for schedule(static) if (nt > 4)
+  for (std::int64_t t = 0; t < nt; ++t) {
+    const Task& k = tasks[static_cast<std::size_t>(t)];
+    parts[static_cast<std::size_t>(t)] = chunkMoments(jobs[k.job].data + k.begin, k.size, jobs[k.job].saturation);
+  }
+  std::vector<TensorStats> out(jobs.size());
+  for (std::size_t j = 0; j < jobs.size(); ++j)
+    out[j] = finishMoments(parts.data() + firstTask[j], firstTask[j + 1] - firstTask[j], jobs[j].size, opt);
+  std::vector<std::vector<std::uint64_t>> counts(tasks.size());
+#pragma omp parallel for schedule(static) if (nt > 4)
+  for (std::int64_t t = 0; t < nt; ++t) {
+    const Task& k = tasks[static_cast<std::size_t>(t)];
+    countChunk(jobs[k.job].data + k.begin, k.size, out[k.job].histogram, opt.bins, counts[static_cast<std::size_t>(t)]);
+  }
+  for (std::size_t t = 0; t < tasks.size(); ++t) addCounts(out[tasks[t].job].histogram, counts[t]);
+  return out;
 }
 
 }  // namespace
 
 TensorStats computeStats(const float* x, std::size_t n, Saturation sat, const HistogramOptions& hist) {
-  return compute(x, n, sat, hist);
+  return computeMany<float>({{x, n, sat}}, hist).front();
 }
 TensorStats computeStats(const double* x, std::size_t n, Saturation sat, const HistogramOptions& hist) {
-  return compute(x, n, sat, hist);
+  return computeMany<double>({{x, n, sat}}, hist).front();
+}
+std::vector<TensorStats> computeStatsMany(const std::vector<StatsJob>& jobs, const HistogramOptions& hist) {
+  return computeMany(jobs, hist);
 }
 
 std::string_view toString(Saturation s) {
