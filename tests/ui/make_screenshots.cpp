@@ -1,0 +1,119 @@
+// Drives the real window through the states the README shows and saves a PNG of each:
+//   default.png       the lesson's 4-conv model, kaiming_uniform(a = sqrt 5)
+//   a0.png            after dragging a to 0
+//   broken-stack.png  layer 5 given the wrong in_channels: marked, the last good plots kept
+//   presentation.png  presentation mode (large fonts, thick lines)
+//   deep-mlp.png      a preset with a deep ReLU MLP, gradient histograms with log counts
+// Usage (a real X server, as users see it):
+//   xvfb-run -a -s "-screen 0 1600x1000x24" build/gui/tests/ui/ui_screenshots /tmp/shots
+// then, for the repository (256 colours keep each file under 100 KB, colours exact):
+//   for f in /tmp/shots/*.png; do convert "$f" PNG8:docs/screenshots/$(basename "$f"); done
+#include "ui/defaults.h"
+#include "ui/initpanel.h"
+#include "ui/layereditor.h"
+#include "ui/layermodel.h"
+#include "ui/mainwindow.h"
+#include "ui/plotarea.h"
+#include "ui/sweeppanel.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QSlider>
+#include <QStandardPaths>
+#include <QTest>
+#include <QUndoStack>
+
+#include <cstdio>
+
+using namespace initscope;
+using namespace initscope::ui;
+
+namespace {
+
+bool settle(MainWindow& w) {
+  QTest::qWait(200);  // past the sweep's debounce
+  const bool ok = QTest::qWaitFor([&] { return w.drawnSerial() == w.submittedSerial() && w.sweepSettled(); }, 120000);
+  QTest::qWait(300);  // the queued replots and repaints
+  return ok;
+}
+
+bool save(MainWindow& w, const QDir& dir, const char* name) {
+  const QString path = dir.filePath(QString::fromLatin1(name));
+  const QImage image = w.grab().toImage().convertToFormat(QImage::Format_RGB888);
+  if (!image.save(path, "PNG", 0)) {
+    std::fprintf(stderr, "cannot write %s\n", qPrintable(path));
+    return false;
+  }
+  const Timings& t = w.plotArea()->result()->timings;
+  std::printf("%s: %dx%d, %lld bytes; last change -> plot %.1f ms (run %.1f ms: data %.1f, init %.1f, forward %.1f, "
+              "backward %.1f, stats %.1f; draw + replot %.1f ms)\n",
+              qPrintable(path), image.width(), image.height(), static_cast<long long>(QFileInfo(path).size()),
+              w.lastLatencyMs(), t.totalMs, t.dataMs, t.initMs, t.forwardMs, t.backwardMs, t.statsMs,
+              w.plotArea()->lastReplotMs());
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (!qEnvironmentVariableIsSet("OMP_WAIT_POLICY")) qputenv("OMP_WAIT_POLICY", "passive");
+  QApplication app(argc, argv);
+  QStandardPaths::setTestModeEnabled(true);
+  QApplication::setOrganizationName(QStringLiteral("initscope-tests"));
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: ui_screenshots OUTPUT_DIR\n");
+    return 2;
+  }
+  QDir dir(QString::fromLocal8Bit(argv[1]));
+  if (!dir.mkpath(QStringLiteral("."))) return 1;
+
+  MainWindow::Options o;
+  o.fresh = true;
+  MainWindow w(o);
+  w.resize(1600, 1000);
+  w.show();
+  if (!QTest::qWaitForWindowExposed(&w) || !settle(w)) return 1;
+  bool ok = save(w, dir, "default.png");
+
+  // Drag a from sqrt 5 to 0, the way a teacher does.
+  QSlider* slider = w.initPanel()->aSlider();
+  slider->setSliderDown(true);
+  for (int v = slider->value(); v >= 0; v -= 8) {
+    slider->setValue(v);
+    QTest::qWait(15);
+  }
+  slider->setValue(0);
+  slider->setSliderDown(false);
+  settle(w);
+  ok &= save(w, dir, "a0.png");
+
+  // A stack that cannot run: layer 5 (conv2d 16->32) told it gets 7 channels.
+  LayerModel* model = w.layerEditor()->model();
+  w.layerEditor()->selectLayer(4);
+  model->setData(model->index(4, LayerModel::In), QStringLiteral("7"), Qt::EditRole);
+  QTest::qWait(800);
+  ok &= save(w, dir, "broken-stack.png");
+  w.undoStack()->undo();
+  settle(w);
+
+  w.setPresentation(true);
+  w.layerEditor()->selectLayer(0);
+  settle(w);
+  ok &= save(w, dir, "presentation.png");
+  w.setPresentation(false);
+
+  // A deeper net: the gradients' histograms, log counts.
+  for (const UiPreset& p : uiPresets())
+    if (p.name == QLatin1String("deep_mlp_relu")) {
+      w.edit(p.config, QStringLiteral("preset"));
+      w.layerEditor()->selectLayer(1);
+    }
+  auto* kind = w.findChild<QComboBox*>(QStringLiteral("histogramKind"));
+  kind->setCurrentIndex(kind->findData(QStringLiteral("gradients")));
+  w.findChild<QCheckBox*>(QStringLiteral("logCounts"))->setChecked(true);
+  settle(w);
+  ok &= save(w, dir, "deep-mlp.png");
+  return ok ? 0 : 1;
+}

@@ -1,0 +1,268 @@
+// ui/figures.h: the plots carry exactly the engine's numbers; NaN/Inf are marked; exports are
+// valid PNG, SVG and PDF files.
+#include "ui/figures.h"
+#include "ui_test_util.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QXmlStreamReader>
+#include <QtEndian>
+
+#include <cmath>
+
+using namespace initscope;
+using namespace initscope::ui;
+
+class FiguresTest : public QObject {
+  Q_OBJECT
+
+ private:
+  RunResult r_, r0_;
+  QTemporaryDir dir_;
+
+  static int axisRectCount(QCustomPlot& p) { return static_cast<int>(p.axisRects().size()); }
+  static QStringList nonFiniteTexts(QCustomPlot& p) {
+    QStringList t;
+    for (int i = 0; i < p.itemCount(); ++i)
+      if (auto* item = qobject_cast<QCPItemText*>(p.item(i)); item && item->objectName() == QLatin1String("nonfinite"))
+        t << item->text();
+    return t;
+  }
+
+ private slots:
+  void initTestCase() {
+    uitest::isolateSettings();
+    QVERIFY(dir_.isValid());
+    ExperimentConfig c = defaultConfig();
+    r_ = run(c);
+    c.init.a = 0;
+    r0_ = run(c);
+  }
+
+  void forwardShowsTheEngineStats() {
+    QCustomPlot plot;
+    plot.resize(800, 500);
+    drawFigure(plot, Figure::Forward, r_, nullptr, {});
+    auto* bars = uitest::plottableNamed<QCPBars>(&plot, "std");
+    auto* mean = uitest::plottableNamed<QCPGraph>(&plot, "mean");
+    QVERIFY(bars && mean);
+    QCOMPARE(uitest::values(bars), uitest::forwardStds(r_));
+    std::vector<double> means{r_.input.mean};
+    for (const auto& l : r_.layers) means.push_back(l.activation.mean);
+    QCOMPARE(uitest::values(mean), means);
+    // The ideal line is there, and the std really decays with a = sqrt 5 (the lesson's point).
+    bool ideal = false;
+    for (int i = 0; i < plot.plottableCount(); ++i) ideal |= plot.plottable(i)->name() == QLatin1String("ideal std = 1");
+    QVERIFY(ideal);
+    QVERIFY(r_.layers[6].activation.std < 0.1 * r_.layers[0].activation.std);
+  }
+
+  void backwardShowsGradientStats() {
+    QCustomPlot plot;
+    plot.resize(800, 500);
+    FigureStyle s;
+    s.logY = true;
+    drawFigure(plot, Figure::Backward, r_, nullptr, s);
+    QCOMPARE(uitest::values(uitest::plottableNamed<QCPBars>(&plot, "std")), uitest::backwardStds(r_));
+    const auto absMean = uitest::values(uitest::plottableNamed<QCPGraph>(&plot, "mean"));
+    QCOMPARE(absMean.size(), r_.layers.size() + 1);
+    QCOMPARE(absMean.back(), std::abs(r_.layers.back().gradient.mean));
+    QCOMPARE(plot.yAxis->scaleType(), QCPAxis::stLogarithmic);
+  }
+
+  void histogramsAreSmallMultiples() {
+    QCustomPlot plot;
+    plot.resize(1000, 700);
+    drawFigure(plot, Figure::HistActivations, r_, nullptr, {});
+    QCOMPARE(axisRectCount(plot), static_cast<int>(r_.layers.size()) + 1);  // the input and every layer
+    std::vector<const TensorStats*> expected{&r_.input};
+    for (const auto& l : r_.layers) expected.push_back(&l.activation);
+    int k = 0;
+    for (int i = 0; i < plot.plottableCount(); ++i) {
+      auto* bars = qobject_cast<QCPBars*>(plot.plottable(i));
+      if (!bars || bars->objectName() != QLatin1String("hist")) continue;
+      const auto& counts = expected[static_cast<std::size_t>(k++)]->histogram.counts;
+      const auto v = uitest::values(bars);
+      QCOMPARE(v.size(), counts.size());
+      for (std::size_t b = 0; b < v.size(); ++b) QCOMPARE(v[b], double(counts[b]));
+    }
+    QCOMPARE(k, static_cast<int>(expected.size()));
+
+    // Weight gradients: one panel per layer with a weight (the four convs), log counts on request.
+    FigureStyle s;
+    s.logCounts = true;
+    s.sharedRange = false;
+    drawFigure(plot, Figure::HistWeightGrads, r_, nullptr, s);
+    QCOMPARE(axisRectCount(plot), 4);
+    QCOMPARE(plot.axisRects().front()->axis(QCPAxis::atLeft)->scaleType(), QCPAxis::stLogarithmic);
+    drawFigure(plot, Figure::HistGradients, r_, &r0_, {});
+    QCOMPARE(axisRectCount(plot), static_cast<int>(r_.layers.size()));
+  }
+
+  void ghostIsDrawnUnderneath() {
+    QCustomPlot plot;
+    drawFigure(plot, Figure::Forward, r_, &r0_, {});
+    QCPBars* ghost = nullptr;
+    for (int i = 0; i < plot.plottableCount(); ++i)
+      if (plot.plottable(i)->name() == QLatin1String("pinned std")) ghost = qobject_cast<QCPBars*>(plot.plottable(i));
+    QVERIFY(ghost);
+    QCOMPARE(uitest::values(ghost), uitest::forwardStds(r0_));
+    QCOMPARE(uitest::values(uitest::plottableNamed<QCPBars>(&plot, "std")), uitest::forwardStds(r_));
+  }
+
+  void nonFiniteCountsAreMarked() {
+    RunResult bad = r_;
+    bad.layers[2].activation.nanCount = 3;
+    bad.layers[2].activation.posInfCount = 2;
+    QCustomPlot plot;
+    drawFigure(plot, Figure::Forward, bad, nullptr, {});
+    QCOMPARE(nonFiniteTexts(plot), QStringList{QStringLiteral("3 NaN\n2 +Inf")});
+    drawFigure(plot, Figure::HistActivations, bad, nullptr, {});
+    QCOMPARE(nonFiniteTexts(plot), QStringList{QStringLiteral("3 NaN, 2 +Inf")});
+  }
+
+  void aRealExplosionIsShown() {
+    // Constant weights of 1e20 overflow float32 within two linear layers.
+    ExperimentConfig c;
+    c.data.source = DataSource::Synthetic;
+    c.data.syntheticShape = {64};
+    c.data.batch = 8;
+    c.layers = {LayerSpec::linear(64, 64), LayerSpec::tanh(), LayerSpec::linear(64, 64), LayerSpec::linear(64, 1)};
+    c.init.scheme = Scheme::Constant;
+    c.init.value = 1e20;
+    const RunResult r = run(c);
+    std::uint64_t bad = 0;
+    for (const auto& l : r.layers) bad += l.activation.nonFinite();
+    QVERIFY2(bad > 0, "the config was meant to overflow");
+    QCustomPlot plot;
+    drawFigure(plot, Figure::Forward, r, nullptr, {});
+    QVERIFY(!nonFiniteTexts(plot).isEmpty());
+  }
+
+  void sweepMarksTheCurrentA() {
+    ExperimentConfig c = defaultConfig();
+    const std::vector<double> a{0.0, 1.0, 2.0, 3.0};
+    std::vector<RunResult> results;
+    for (double v : a) {
+      c.init.a = v;
+      results.push_back(run(c));
+    }
+    QCustomPlot plot;
+    drawSweep(plot, a, results, 2.2360679, {});
+    std::vector<double> finals;
+    for (const auto& r : results) finals.push_back(r.layers.back().activation.std);
+    QCOMPARE(uitest::values(uitest::plottableNamed<QCPGraph>(&plot, "finalStd")), finals);
+    QCOMPARE(uitest::values(uitest::plottableNamed<QCPGraph>(&plot, "firstGradStd")).front(),
+             results.front().layers.front().weight->grad.std);
+    auto* line = plot.findChild<QCPItemStraightLine*>(QStringLiteral("currentA"));
+    QVERIFY(line);
+    QCOMPARE(line->point1->coords().x(), 2.2360679);
+    // The std falls as a grows (gain sqrt(2 / (1 + a^2))).
+    QVERIFY(finals.front() > finals.back());
+  }
+
+  void exportsPng() {
+    QCustomPlot plot;
+    plot.resize(640, 400);
+    drawFigure(plot, Figure::Forward, r_, nullptr, {});
+    const QString path = dir_.filePath("forward.png");
+    QString error;
+    QVERIFY2(exportPlot(plot, path, 800, 500, 2.0, &error), qPrintable(error));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray head = f.read(24);
+    QVERIFY(head.startsWith(QByteArray("\x89PNG\r\n\x1a\n", 8)));
+    QCOMPARE(head.mid(12, 4), QByteArray("IHDR"));
+    QCOMPARE(qFromBigEndian<quint32>(head.constData() + 16), 1600u);  // 800 px at scale 2
+    QCOMPARE(qFromBigEndian<quint32>(head.constData() + 20), 1000u);
+    QVERIFY(QImage(path).size() == QSize(1600, 1000));
+  }
+
+  void exportsSvg() {
+    QCustomPlot plot;
+    drawFigure(plot, Figure::HistActivations, r_, nullptr, {});
+    const QString path = dir_.filePath("hist.svg");
+    QString error;
+    QVERIFY2(exportPlot(plot, path, 900, 600, 1.0, &error), qPrintable(error));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QXmlStreamReader xml(&f);
+    QString root;
+    int elements = 0;
+    while (!xml.atEnd()) {
+      if (xml.readNext() == QXmlStreamReader::StartElement) {
+        if (root.isEmpty()) root = xml.name().toString();
+        ++elements;
+      }
+    }
+    QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+    QCOMPARE(root, QStringLiteral("svg"));
+    QVERIFY(elements > 50);
+  }
+
+  void exportsPdf() {
+    QCustomPlot plot;
+    drawFigure(plot, Figure::Backward, r_, nullptr, {});
+    const QString path = dir_.filePath("backward.pdf");
+    QString error;
+    QVERIFY2(exportPlot(plot, path, 800, 500, 1.0, &error), qPrintable(error));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray all = f.readAll();
+    QVERIFY(all.startsWith("%PDF-"));
+    QVERIFY(all.trimmed().endsWith("%%EOF"));
+    // No temporary file left next to it.
+    QCOMPARE(QDir(dir_.path()).entryList({"*.pdf*"}, QDir::Files | QDir::Hidden).size(), 1);
+  }
+
+  void exportRefusesWhatItCannotWrite() {
+    QCustomPlot plot;
+    drawFigure(plot, Figure::Forward, r_, nullptr, {});
+    QString error;
+    QVERIFY(!exportPlot(plot, dir_.filePath("x.bmp"), 100, 100, 1.0, &error));
+    QVERIFY(error.contains("extension"));
+    QVERIFY(!exportPlot(plot, dir_.filePath("no/such/dir/x.png"), 100, 100, 1.0, &error));
+    QVERIFY(!error.isEmpty());
+    // An old file survives a failed write untouched.
+    const QString keep = dir_.filePath("keep.png");
+    QVERIFY(exportPlot(plot, keep, 200, 100, 1.0, &error));
+    const qint64 size = QFileInfo(keep).size();
+    QVERIFY(!exportPlot(plot, keep, 0, 100000, 1.0, &error));
+    QCOMPARE(QFileInfo(keep).size(), size);
+  }
+
+  void drawAndReplotTimes() {
+    // Not a pass/fail check: the figures' cost per result, printed for the record.
+    for (Figure f : {Figure::Forward, Figure::Backward, Figure::HistActivations}) {
+      QCustomPlot plot;
+      plot.resize(f == Figure::HistActivations ? 900 : 450, 380);
+      plot.show();
+      QElapsedTimer t;
+      double draw = 0, replot = 0;
+      const int n = 20;
+      for (int i = 0; i < n; ++i) {
+        t.start();
+        drawFigure(plot, f, i % 2 ? r_ : r0_, nullptr, {});
+        draw += t.nsecsElapsed() / 1e6;
+        t.start();
+        plot.replot(QCustomPlot::rpImmediateRefresh);
+        replot += t.nsecsElapsed() / 1e6;
+      }
+      qInfo("%s: draw %.2f ms, replot %.2f ms", qPrintable(figureKey(f)), draw / n, replot / n);
+    }
+  }
+
+  void figureKeysRoundTrip() {
+    for (Figure f : {Figure::Forward, Figure::Backward, Figure::HistActivations, Figure::HistGradients,
+                     Figure::HistWeightGrads, Figure::SweepA}) {
+      Figure g{};
+      QVERIFY(parseFigureKey(figureKey(f), &g));
+      QCOMPARE(g, f);
+      QVERIFY(!figureTitle(f).isEmpty());
+    }
+    QVERIFY(!parseFigureKey("nope", nullptr));
+  }
+};
+
+QTEST_MAIN(FiguresTest)
+#include "test_figures.moc"
