@@ -3,6 +3,7 @@
 // Each reports ms per iteration and GFLOP/s (2 x multiply-adds, forward + backward).
 //   build/release/tests/bench/bench_engine --benchmark_min_time=0.5
 #include "core/experiment.h"
+#include "core/presets.h"
 #include "core/network.h"
 #include "core/parallel.h"
 
@@ -15,11 +16,7 @@
 namespace initscope {
 namespace {
 
-std::vector<LayerSpec> fourConv() {
-  return {LayerSpec::conv2d(1, 8, 5, 2, 2),  LayerSpec::relu(), LayerSpec::conv2d(8, 16, 3, 2, 1),
-          LayerSpec::relu(),                 LayerSpec::conv2d(16, 32, 3, 2, 1), LayerSpec::relu(),
-          LayerSpec::conv2d(32, 1, 3, 2, 1), LayerSpec::adaptiveAvgPool2d(1, 1), LayerSpec::flatten()};
-}
+std::vector<LayerSpec> fourConv() { return notebookFourConv(); }
 
 std::vector<LayerSpec> mlp20() {
   std::vector<LayerSpec> v;

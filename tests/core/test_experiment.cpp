@@ -1,6 +1,7 @@
 // run(): impossible stacks named before any work, limits, cancellation, NaN/Inf reporting, and
 // bit-identical results whatever the thread count.
 #include "core/experiment.h"
+#include "core/presets.h"
 #include "core/parallel.h"
 
 #include <gtest/gtest.h>
@@ -11,11 +12,7 @@
 namespace initscope {
 namespace {
 
-std::vector<LayerSpec> fourConv() {
-  return {LayerSpec::conv2d(1, 8, 5, 2, 2),  LayerSpec::relu(), LayerSpec::conv2d(8, 16, 3, 2, 1),
-          LayerSpec::relu(),                 LayerSpec::conv2d(16, 32, 3, 2, 1), LayerSpec::relu(),
-          LayerSpec::conv2d(32, 1, 3, 2, 1), LayerSpec::adaptiveAvgPool2d(1, 1), LayerSpec::flatten()};
-}
+std::vector<LayerSpec> fourConv() { return notebookFourConv(); }
 
 ExperimentConfig fourConvConfig() {
   ExperimentConfig c;

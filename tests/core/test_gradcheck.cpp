@@ -38,6 +38,23 @@ double compare(const TensorD& analytic, const std::vector<double>& numeric) {
   return worst;
 }
 
+// Central differences of loss() with respect to every entry of t.
+template <class F>
+std::vector<double> numericGrad(TensorD& t, F loss) {
+  const double h = 1e-6;
+  std::vector<double> g(t.numel());
+  for (std::size_t i = 0; i < t.numel(); ++i) {
+    const double v = t.data[i];
+    t.data[i] = v + h;
+    const double lp = loss();
+    t.data[i] = v - h;
+    const double lm = loss();
+    t.data[i] = v;
+    g[i] = (lp - lm) / (2 * h);
+  }
+  return g;
+}
+
 struct LayerCase {
   const char* name;
   LayerSpec spec;
@@ -67,20 +84,7 @@ TEST_P(LayerGradient, MatchesFiniteDifferences) {
   TensorD dx;
   layer->forward(x, y);
   layer->backward(x, y, r, dx);
-  const double h = 1e-6;
-  auto numeric = [&](TensorD& t) {
-    std::vector<double> g(t.numel());
-    for (std::size_t i = 0; i < t.numel(); ++i) {
-      const double v = t.data[i];
-      t.data[i] = v + h;
-      const double lp = loss();
-      t.data[i] = v - h;
-      const double lm = loss();
-      t.data[i] = v;
-      g[i] = (lp - lm) / (2 * h);
-    }
-    return g;
-  };
+  auto numeric = [&](TensorD& t) { return numericGrad(t, loss); };
   EXPECT_LT(compare(dx, numeric(x)), 1e-7) << "input gradient of " << c.name;
   if (Param<double>* w = layer->weight()) {
     const TensorD analytic = w->grad;
@@ -120,22 +124,6 @@ INSTANTIATE_TEST_SUITE_P(
                       LayerCase{"flatten", LayerSpec::flatten(), Shape{2, 3, 2, 2}},
                       LayerCase{"batchnorm2d", LayerSpec::batchNorm2d(3), Shape{4, 3, 3, 3}}),
     [](const ::testing::TestParamInfo<LayerCase>& i) { return std::string(i.param.name); });
-
-template <class F>
-std::vector<double> numericGrad(TensorD& t, F loss) {
-  const double h = 1e-6;
-  std::vector<double> g(t.numel());
-  for (std::size_t i = 0; i < t.numel(); ++i) {
-    const double v = t.data[i];
-    t.data[i] = v + h;
-    const double lp = loss();
-    t.data[i] = v - h;
-    const double lm = loss();
-    t.data[i] = v;
-    g[i] = (lp - lm) / (2 * h);
-  }
-  return g;
-}
 
 TEST(LossGradient, MseMatchesFiniteDifferences) {
   TensorD out(Shape{6, 1});
