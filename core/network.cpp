@@ -118,6 +118,10 @@ void Network<T>::forward(const TensorT<T>& x) {
   }
   // Chunks sized so one chunk's activations and gradients stay within about 1 MiB.
   chunkItems_ = static_cast<int>(std::clamp<std::size_t>((std::size_t(1) << 20) / std::max<std::size_t>(bytesPerItem, 1), 1, 256));
+  // A linear layer's weight is large next to one item's activations: small chunks would make
+  // skinny GEMMs and stream each weight once per chunk. Stacks with one take whole slots.
+  for (const auto& l : layers_)
+    if (l->spec().kind == LayerKind::Linear) chunkItems_ = N;
   std::atomic<bool> stop{false};
   for (int i = 0; i < L;) {
     checkCancel();

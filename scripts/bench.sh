@@ -45,5 +45,5 @@ for label, o, t, goal in rows:
 for k in ("BM_InteractiveRun/100/real_time", "BM_InteractiveRun/1000/real_time"):
     if k in ours:
         print(f"{'interactive run (all stats), ' + k.split('/')[1]:40} {ours[k]:9.2f}")
-print(f"torch {torch.get('torch')}; MLP against PyTorch on {torch.get('blas', 'OpenBLAS')}")
+print(f"torch {torch.get('torch')}; the MLP row against PyTorch on OpenBLAS (LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread)")
 PY
