@@ -218,14 +218,7 @@ void drawPerLayer(QCustomPlot& plot, const QString& title, const QString& yLabel
     }
     const QString bad = nonFiniteText(*pts[i].stats);
     if (!bad.isEmpty()) {
-      auto* t = new QCPItemText(&plot);
-      t->setClipToAxisRect(true);
-      t->position->setTypeX(QCPItemPosition::ptPlotCoords);
-      t->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-      t->position->setAxes(x, y);
-      t->position->setAxisRect(rect);
-      t->position->setCoords(i, 0.03);
-      t->setPositionAlignment(Qt::AlignHCenter | Qt::AlignTop);
+      auto* t = addRectLabel(plot, rect, x, y, i, 0.03, Qt::AlignHCenter | Qt::AlignTop);
       t->setFont(style::font(z.base, true));
       t->setColor(Qt::white);
       t->setBrush(style::kError);

@@ -156,6 +156,20 @@ void setLogAxis(QCPAxis* axis, bool log) {
   }
 }
 
+QCPItemText* addRectLabel(QCustomPlot& plot, QCPAxisRect* rect, QCPAxis* x, QCPAxis* y, double xCoord, double yRatio,
+                          Qt::Alignment align) {
+  auto* t = new QCPItemText(&plot);
+  t->setClipToAxisRect(true);
+  t->setClipAxisRect(rect);
+  t->position->setTypeX(QCPItemPosition::ptPlotCoords);
+  t->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+  t->position->setAxes(x, y);
+  t->position->setAxisRect(rect);
+  t->position->setCoords(xCoord, yRatio);
+  t->setPositionAlignment(align);
+  return t;
+}
+
 }  // namespace detail
 
 }  // namespace initscope::ui

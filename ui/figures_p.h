@@ -33,6 +33,11 @@ QString nonFiniteText(const TensorStats& t);
 // Sets a value axis to log scale with a log ticker, or back to linear.
 void setLogAxis(QCPAxis* axis, bool log);
 
+// A text item at plot coordinate xCoord on x and at fraction yRatio of the axis rect's height,
+// clipped to the rect.
+QCPItemText* addRectLabel(QCustomPlot& plot, QCPAxisRect* rect, QCPAxis* x, QCPAxis* y, double xCoord, double yRatio,
+                          Qt::Alignment align);
+
 }  // namespace initscope::ui::detail
 
 namespace initscope::ui {

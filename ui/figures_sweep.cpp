@@ -96,15 +96,7 @@ void drawSweep(QCustomPlot& plot, const std::vector<double>& aValues, const std:
   marker->point1->setCoords(currentA, 1.0);
   marker->point2->setCoords(currentA, 2.0);
   marker->setPen(style::pen(style::kGreen, z.line, Qt::DashDotLine));
-  auto* label = new QCPItemText(&plot);
-  label->setClipToAxisRect(true);
-  label->setClipAxisRect(rect);
-  label->position->setTypeX(QCPItemPosition::ptPlotCoords);
-  label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-  label->position->setAxes(x, y);
-  label->position->setAxisRect(rect);
-  label->position->setCoords(currentA, 0.98);
-  label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+  auto* label = addRectLabel(plot, rect, x, y, currentA, 0.98, Qt::AlignLeft | Qt::AlignBottom);
   label->setPadding(QMargins(4, 0, 0, 2));
   label->setFont(style::font(z.base, true));
   label->setColor(style::kGreen.darker(130));
