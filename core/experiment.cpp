@@ -62,6 +62,41 @@ void checkLimits(const ExperimentConfig& c) {
   if (c.threads < 0 || c.threads > 256) throw LimitError("threads must be 0 (default) to 256");
 }
 
+Shape inputShapeOf(const DataConfig& d, int rows, int cols);
+
+// The batch's shape: IDX files give their own image size (read once, then cached).
+Shape inputShapeOf(const DataConfig& d) {
+  if (d.source != DataSource::Idx) return inputShapeOf(d, 28, 28);
+  const CachedSet s = cachedDataset(d);
+  return inputShapeOf(d, s.data->rows, s.data->cols);
+}
+
+// Bytes a run holds at its peak, from the stack's shapes: every activation and gradient, the
+// batch, each conv's im2col of the whole batch (kept for the weight gradient) and its per-chunk
+// scratch (output, gathered dY, dCOLS: at most one batch's worth over all slots), its weight
+// partials per slot, max-pool argmax indices, and linear weights and gradients.
+std::uint64_t bytesFor(const std::vector<LayerSpec>& layers, const std::vector<Shape>& shapes) {
+  std::uint64_t floats = 0;
+  for (const Shape& s : shapes) floats += 2 * static_cast<std::uint64_t>(s.numel());  // activation + gradient
+  floats += static_cast<std::uint64_t>(shapes.front().numel());                      // the batch itself
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const LayerSpec& l = layers[i];
+    const Shape& o = shapes[i + 1];
+    if (l.kind == LayerKind::Conv2d) {
+      const std::uint64_t K = static_cast<std::uint64_t>(l.inChannels) * l.kernelH * l.kernelW;
+      const std::uint64_t NP = static_cast<std::uint64_t>(o[0]) * o[2] * o[3];
+      floats += K * NP;                                                           // im2col of the batch
+      floats += (2ULL * static_cast<std::uint64_t>(l.outChannels) + K) * NP;      // per-chunk scratch
+      floats += (2ULL + kSlots) * K * static_cast<std::uint64_t>(l.outChannels);  // W, dW, slot partials
+    } else if (l.kind == LayerKind::MaxPool2d) {
+      floats += static_cast<std::uint64_t>(o.numel());  // argmax (int32)
+    } else if (l.kind == LayerKind::Linear) {
+      floats += 2ULL * static_cast<std::uint64_t>(l.inChannels) * l.outChannels;
+    }
+  }
+  return floats * sizeof(float);
+}
+
 Shape inputShapeOf(const DataConfig& d, int rows, int cols) {
   if (d.source != DataSource::Synthetic) return Shape{d.batch, 1, rows, cols};
   std::vector<int> dims{d.batch};
@@ -97,14 +132,7 @@ RunResult runImpl(Engine::State& st, const ExperimentConfig& config, const std::
   r.threads = setEngineThreads(config.threads);
 
   // Shapes and memory first: a stack that cannot run or would not fit is refused before work.
-  int rows = 28, cols = 28;
-  if (config.data.source == DataSource::Idx) {
-    const CachedSet s = cachedDataset(config.data);
-    rows = s.data->rows;
-    cols = s.data->cols;
-  }
-  inferShapes(config.layers, inputShapeOf(config.data, rows, cols));
-  const std::uint64_t bytes = estimateMemory(config);
+  const std::uint64_t bytes = bytesFor(config.layers, inferShapes(config.layers, inputShapeOf(config.data)));
   if (bytes > Limits::kDefaultMemoryBudget)
     throw LimitError("this run needs about " + std::to_string(bytes >> 20) + " MiB, over the budget of " +
                      std::to_string(Limits::kDefaultMemoryBudget >> 20) + " MiB; use a smaller batch or stack");
@@ -224,7 +252,7 @@ RunResult runImpl(Engine::State& st, const ExperimentConfig& config, const std::
 Batch loadBatch(const DataConfig& d, std::uint64_t seed, std::string* datasetName) {
   if (d.source == DataSource::Synthetic) {
     if (datasetName) *datasetName = "synthetic N(0, 1)";
-    return syntheticBatch(inputShapeOf(d, 0, 0), seed);
+    return syntheticBatch(inputShapeOf(d), seed);
   }
   const CachedSet s = cachedDataset(d);
   if (datasetName) *datasetName = s.data->name;
@@ -233,28 +261,7 @@ Batch loadBatch(const DataConfig& d, std::uint64_t seed, std::string* datasetNam
 }
 
 std::uint64_t estimateMemory(const ExperimentConfig& c) {
-  int rows = 28, cols = 28;
-  if (c.data.source == DataSource::Idx) {
-    const CachedSet s = cachedDataset(c.data);
-    rows = s.data->rows;
-    cols = s.data->cols;
-  }
-  const std::vector<Shape> shapes = inferShapes(c.layers, inputShapeOf(c.data, rows, cols));
-  std::uint64_t floats = 0;
-  for (const Shape& s : shapes) floats += 2 * static_cast<std::uint64_t>(s.numel());  // activation + gradient
-  floats += static_cast<std::uint64_t>(shapes.front().numel());                      // the batch itself
-  for (std::size_t i = 0; i < c.layers.size(); ++i) {
-    const LayerSpec& l = c.layers[i];
-    if (l.kind == LayerKind::Conv2d) {
-      const std::uint64_t K = static_cast<std::uint64_t>(l.inChannels) * l.kernelH * l.kernelW;
-      const Shape& o = shapes[i + 1];
-      floats += 2ULL * kSlots * K * static_cast<std::uint64_t>(o[2]) * o[3];     // im2col scratch
-      floats += (2ULL + kSlots) * K * static_cast<std::uint64_t>(l.outChannels);  // W, dW, slot partials
-    } else if (l.kind == LayerKind::Linear) {
-      floats += 2ULL * static_cast<std::uint64_t>(l.inChannels) * l.outChannels;
-    }
-  }
-  return floats * sizeof(float);
+  return bytesFor(c.layers, inferShapes(c.layers, inputShapeOf(c.data)));
 }
 
 Engine::Engine() : state_(std::make_unique<State>()) {}
