@@ -79,12 +79,7 @@ void drawPerLayer(QCustomPlot& plot, const QString& title, const QString& yLabel
   const style::Sizes z = style::sizes(s.presentation);
   const int row = resetPlot(plot, title, s);
   QCPLegend* legend = makeLegendRow(plot, row, s);
-  QCPAxisRect* rect = makeAxisRect(plot, s, z.base);
-  plot.plotLayout()->addElement(row + 1, 0, rect);
-  plot.xAxis = rect->axis(QCPAxis::atBottom);
-  plot.yAxis = rect->axis(QCPAxis::atLeft);
-  plot.xAxis2 = rect->axis(QCPAxis::atTop);
-  plot.yAxis2 = rect->axis(QCPAxis::atRight);
+  QCPAxisRect* rect = makeMainAxisRect(plot, s, z.base, row + 1);
   QCPAxis* x = plot.xAxis;
   QCPAxis* y = plot.yAxis;
   setLogAxis(y, s.logY);

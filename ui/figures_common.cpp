@@ -170,6 +170,16 @@ QCPItemText* addRectLabel(QCustomPlot& plot, QCPAxisRect* rect, QCPAxis* x, QCPA
   return t;
 }
 
+QCPAxisRect* makeMainAxisRect(QCustomPlot& plot, const FigureStyle& s, double tickPt, int row) {
+  QCPAxisRect* rect = makeAxisRect(plot, s, tickPt);
+  plot.plotLayout()->addElement(row, 0, rect);
+  plot.xAxis = rect->axis(QCPAxis::atBottom);
+  plot.yAxis = rect->axis(QCPAxis::atLeft);
+  plot.xAxis2 = rect->axis(QCPAxis::atTop);
+  plot.yAxis2 = rect->axis(QCPAxis::atRight);
+  return rect;
+}
+
 }  // namespace detail
 
 }  // namespace initscope::ui

@@ -14,6 +14,9 @@ namespace initscope::ui::detail {
 int resetPlot(QCustomPlot& plot, const QString& title, const FigureStyle& s);
 // A new axis rect with the figure's look (fonts, grid, pens).
 QCPAxisRect* makeAxisRect(QCustomPlot& plot, const FigureStyle& s, double tickPt);
+// A single figure's axis rect, placed in layout row `row` and made the plot's default axes
+// (plot.xAxis and friends), so tooltips and zoom act on it.
+QCPAxisRect* makeMainAxisRect(QCustomPlot& plot, const FigureStyle& s, double tickPt, int row);
 // A legend laid out in one row, placed in its own layout row (never over the data).
 QCPLegend* makeLegendRow(QCustomPlot& plot, int row, const FigureStyle& s);
 // Wraps a one-row legend so that each row fits the plot's width (call after adding the plottables).

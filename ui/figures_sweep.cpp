@@ -13,12 +13,7 @@ void drawSweep(QCustomPlot& plot, const std::vector<double>& aValues, const std:
                double currentA, const FigureStyle& s) {
   const style::Sizes z = style::sizes(s.presentation);
   const int row = resetPlot(plot, figureTitle(Figure::SweepA), s);
-  QCPAxisRect* rect = makeAxisRect(plot, s, z.base);
-  plot.plotLayout()->addElement(row, 0, rect);
-  plot.xAxis = rect->axis(QCPAxis::atBottom);
-  plot.yAxis = rect->axis(QCPAxis::atLeft);
-  plot.xAxis2 = rect->axis(QCPAxis::atTop);
-  plot.yAxis2 = rect->axis(QCPAxis::atRight);
+  QCPAxisRect* rect = makeMainAxisRect(plot, s, z.base, row);
   QCPAxis* x = plot.xAxis;
   QCPAxis* y = plot.yAxis;
   setLogAxis(y, true);
