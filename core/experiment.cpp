@@ -72,22 +72,28 @@ Shape inputShapeOf(const DataConfig& d) {
 }
 
 // Bytes a run holds at its peak, from the stack's shapes: every activation and gradient, the
-// batch, each conv's im2col of the whole batch (kept for the weight gradient) and its per-chunk
-// scratch (output, gathered dY, dCOLS: at most one batch's worth over all slots), its weight
-// partials per slot, max-pool argmax indices, and linear weights and gradients.
+// batch, each conv's per-thread scratch (a chunk of padded, lane-interleaved inputs and output
+// gradients: at most 16 groups of kLanes items, or the batch if smaller), its repacked weights and
+// per-slot gradient partials (double), max-pool argmax indices, and linear weights and gradients.
 std::uint64_t bytesFor(const std::vector<LayerSpec>& layers, const std::vector<Shape>& shapes) {
   std::uint64_t floats = 0;
   for (const Shape& s : shapes) floats += 2 * static_cast<std::uint64_t>(s.numel());  // activation + gradient
   floats += static_cast<std::uint64_t>(shapes.front().numel());                      // the batch itself
+  const std::uint64_t threads = static_cast<std::uint64_t>(std::max(1, engineThreads()));
   for (std::size_t i = 0; i < layers.size(); ++i) {
     const LayerSpec& l = layers[i];
+    const Shape& in = shapes[i];
     const Shape& o = shapes[i + 1];
     if (l.kind == LayerKind::Conv2d) {
-      const std::uint64_t K = static_cast<std::uint64_t>(l.inChannels) * l.kernelH * l.kernelW;
-      const std::uint64_t NP = static_cast<std::uint64_t>(o[0]) * o[2] * o[3];
-      floats += K * NP;                                                           // im2col of the batch
-      floats += (2ULL * static_cast<std::uint64_t>(l.outChannels) + K) * NP;      // per-chunk scratch
-      floats += (2ULL + kSlots) * K * static_cast<std::uint64_t>(l.outChannels);  // W, dW, slot partials
+      const auto up4 = [](std::uint64_t n) { return (n + 3) / 4 * 4; };
+      const std::uint64_t C = static_cast<std::uint64_t>(l.inChannels), OC = up4(static_cast<std::uint64_t>(l.outChannels));
+      const std::uint64_t K = C * l.kernelH * l.kernelW;
+      const std::uint64_t plane = static_cast<std::uint64_t>(in[2] + 2 * l.padH) * (in[3] + 2 * l.padW);
+      const std::uint64_t P = static_cast<std::uint64_t>(o[2]) * o[3];
+      const std::uint64_t groups = std::min<std::uint64_t>(16, (static_cast<std::uint64_t>(in[0]) + kLanes - 1) / kLanes);
+      const std::uint64_t perGroup = (C * plane + OC * P) * kLanes;                 // input and dY
+      floats += threads * (groups * perGroup + (OC * P + up4(C) * plane) * kLanes);  // + one y, one dX
+      floats += 2 * K * OC + 2 * static_cast<std::uint64_t>(kSlots) * K * OC;        // W, dW, packed W, partials
     } else if (l.kind == LayerKind::MaxPool2d) {
       floats += static_cast<std::uint64_t>(o.numel());  // argmax (int32)
     } else if (l.kind == LayerKind::Linear) {

@@ -116,8 +116,10 @@ void Network<T>::forward(const TensorT<T>& x) {
     layers_[static_cast<std::size_t>(i)]->prepare(shapes_[static_cast<std::size_t>(i)]);
     bytesPerItem += 2 * shapes_[static_cast<std::size_t>(i) + 1].itemSize() * sizeof(T);
   }
-  // Chunks sized so one chunk's activations and gradients stay within about 1 MiB.
-  chunkItems_ = static_cast<int>(std::clamp<std::size_t>((std::size_t(1) << 20) / std::max<std::size_t>(bytesPerItem, 1), 1, 256));
+  // Chunks sized so one chunk's activations and gradients stay within about 1 MiB, in whole groups
+  // of kLanes items (the conv kernels' unit; slots are cut in the same unit).
+  const std::size_t fit = (std::size_t(1) << 20) / std::max<std::size_t>(bytesPerItem, 1);
+  chunkItems_ = static_cast<int>(std::clamp<std::size_t>(fit / kLanes, 1, 16)) * kLanes;
   // A linear layer's weight is large next to one item's activations: small chunks would make
   // skinny GEMMs and stream each weight once per chunk. Stacks with one take whole slots.
   for (const auto& l : layers_)
@@ -141,7 +143,7 @@ void Network<T>::forward(const TensorT<T>& x) {
           layers_[static_cast<std::size_t>(k)]->forwardItems(acts_[static_cast<std::size_t>(k)],
                                                              acts_[static_cast<std::size_t>(k) + 1], c0, c1, slot);
       }
-    });
+    }, kLanes);
     i = j;
   }
   checkCancel();
@@ -186,7 +188,7 @@ void Network<T>::backward(const TensorT<T>& gradOutput) {
               acts_[static_cast<std::size_t>(k)], acts_[static_cast<std::size_t>(k) + 1],
               grads_[static_cast<std::size_t>(k) + 1], dxOf(k), c0, c1, slot);
       }
-    });
+    }, kLanes);
     checkCancel();
     for (int k = i; k >= j; --k) finish(k);
     i = j - 1;

@@ -2,16 +2,242 @@
 
 #include "../parallel.h"
 
-#include <Eigen/Core>
-
-#include <cassert>
+#include <algorithm>
+#include <cstring>
+#include <type_traits>
 
 namespace initscope {
 
+namespace {
+
+constexpr int L = kLanes;
+
+// One vector of L values: a zmm register of floats with AVX-512 (two ymm with AVX2); doubles take
+// two zmm, which is fine for the reference/gradient-check builds. Element-aligned and may_alias:
+// lane accumulators live in plain T buffers.
 template <class T>
-using RowMat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+struct Lanes;
+template <>
+struct Lanes<float> {
+  typedef float V __attribute__((vector_size(L * sizeof(float)), aligned(alignof(float)), may_alias));
+};
+template <>
+struct Lanes<double> {
+  typedef double V __attribute__((vector_size(L * sizeof(double)), aligned(alignof(double)), may_alias));
+};
 template <class T>
-using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+using V = typename Lanes<T>::V;
+
+template <class T>
+inline V<T> load(const T* p) {
+  V<T> v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+template <class T>
+inline void store(T* p, const V<T>& v) {
+  std::memcpy(p, &v, sizeof v);
+}
+// Pairwise sum of the lanes: a fixed order, so the same bits every run.
+template <class T>
+inline double laneSum(const V<T>& v) {
+  T a[L];
+  std::memcpy(a, &v, sizeof v);
+  for (int w = L / 2; w >= 1; w /= 2)
+    for (int i = 0; i < w; ++i) a[i] += a[i + w];
+  return static_cast<double>(a[0]);
+}
+
+// 16 x 16 transpose in registers: rows r[b] (one per item) <-> columns (one per element). Four
+// butterfly stages swap the off-diagonal k x k blocks of every 2k x 2k block, k = 8, 4, 2, 1.
+inline void transpose16(V<float>* r) {
+  typedef int I __attribute__((vector_size(L * sizeof(int))));
+  static_assert(L == 16);
+#define INITSCOPE_STAGE(k, lo, hi)                                                   \
+  for (int i = 0; i < L; ++i)                                                        \
+    if (!(i & (k))) {                                                                \
+      const V<float> a = r[i], b = r[i + (k)];                                       \
+      r[i] = __builtin_shuffle(a, b, lo);                                            \
+      r[i + (k)] = __builtin_shuffle(a, b, hi);                                      \
+    }
+  // lo[c] = c has bit k ? b[c - k] : a[c];  hi[c] = c has bit k ? b[c] : a[c + k]
+  const I lo8{0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23};
+  const I hi8{8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31};
+  const I lo4{0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27};
+  const I hi4{4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31};
+  const I lo2{0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29};
+  const I hi2{2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31};
+  const I lo1{0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30};
+  const I hi1{1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31};
+  INITSCOPE_STAGE(8, lo8, hi8)
+  INITSCOPE_STAGE(4, lo4, hi4)
+  INITSCOPE_STAGE(2, lo2, hi2)
+  INITSCOPE_STAGE(1, lo1, hi1)
+#undef INITSCOPE_STAGE
+}
+
+// out[i] = the sum of v[i]'s lanes, i < n; floats 16 vectors at a time (transpose, add the rows).
+template <class T>
+void laneSums(const V<T>* v, std::size_t n, double* out) {
+  std::size_t i = 0;
+  if constexpr (std::is_same_v<T, float>) {
+    for (; i + L <= n; i += L) {
+      V<float> r[L];
+      for (int j = 0; j < L; ++j) r[j] = v[i + j];
+      transpose16(r);
+      V<float> sum = r[0];
+      for (int j = 1; j < L; ++j) sum += r[j];
+      for (int j = 0; j < L; ++j) out[i + j] = static_cast<double>(sum[j]);
+    }
+  }
+  for (; i < n; ++i) out[i] = laneSum<T>(v[i]);
+}
+
+// Items to lanes: dst[off(i) + b] = src[b][i] for elements i in [0, n) and lanes b in [0, L); a
+// null src[b] gives zeros. Floats go 16 x 16 through registers, the rest (and doubles) one by one.
+template <class T, class Off>
+void toLanes(const T* const* src, std::size_t n, T* dst, Off off) {
+  std::size_t i = 0;
+  if constexpr (std::is_same_v<T, float>) {
+    for (; i + L <= n; i += L) {
+      V<float> r[L];
+      for (int b = 0; b < L; ++b) r[b] = src[b] ? load(src[b] + i) : V<float>{};
+      transpose16(r);
+      for (int j = 0; j < L; ++j) store(dst + off(i + j), r[j]);
+    }
+  }
+  for (; i < n; ++i)
+    for (int b = 0; b < L; ++b) dst[off(i) + b] = src[b] ? src[b][i] : T(0);
+}
+
+// Lanes to items: dst[b][i] = src[off(i) + b] for lanes b < count.
+template <class T, class Off>
+void fromLanes(const T* src, std::size_t n, T* const* dst, int count, Off off) {
+  std::size_t i = 0;
+  if constexpr (std::is_same_v<T, float>) {
+    for (; i + L <= n; i += L) {
+      V<float> r[L];
+      for (int j = 0; j < L; ++j) r[j] = load(src + off(i + j));
+      transpose16(r);
+      for (int b = 0; b < count; ++b) store(dst[b] + i, r[b]);
+    }
+  }
+  for (; i < n; ++i)
+    for (int b = 0; b < count; ++b) dst[b][i] = src[off(i) + b];
+}
+
+// Forward tile: 4 output channels [o0, o0+4) x PX output pixels [p0, p0+PX) of one group.
+template <class T, int PX>
+inline void forwardTile(const T* xp, const std::ptrdiff_t* pbase, const std::ptrdiff_t* koff, int K, const T* wf,
+                        const T* bias, int OCp, int o0, int p0, int P, T* yp) {
+  V<T> acc[4][PX];
+  const T* xj[PX];
+#pragma GCC unroll 4
+  for (int j = 0; j < PX; ++j) {
+    xj[j] = xp + pbase[p0 + j];
+#pragma GCC unroll 4
+    for (int o = 0; o < 4; ++o) acc[o][j] = V<T>{} + bias[o0 + o];
+  }
+  const T* w = wf + o0;
+  for (int k = 0; k < K; ++k, w += OCp) {
+    const std::ptrdiff_t off = koff[k];
+    V<T> xv[PX];
+#pragma GCC unroll 4
+    for (int j = 0; j < PX; ++j) xv[j] = load(xj[j] + off);
+#pragma GCC unroll 4
+    for (int o = 0; o < 4; ++o) {
+      const T wo = w[o];
+#pragma GCC unroll 4
+      for (int j = 0; j < PX; ++j) acc[o][j] += wo * xv[j];
+    }
+  }
+#pragma GCC unroll 4
+  for (int o = 0; o < 4; ++o)
+#pragma GCC unroll 4
+    for (int j = 0; j < PX; ++j) store(yp + (static_cast<std::ptrdiff_t>(o0 + o) * P + p0 + j) * L, acc[o][j]);
+}
+
+// dW tile: 4 output channels [o0, o0+4) x KB weights [k0, k0+KB), summed over the chunk's groups
+// and every pixel into the thread's lane accumulators acc[k][OCp].
+template <class T, int KB>
+inline void weightGradTile(const T* xs, std::size_t xGroup, const T* dys, std::size_t yGroup, int groups,
+                           const std::ptrdiff_t* pbase, const std::ptrdiff_t* koff, int P, int OCp, int o0, int k0,
+                           V<T>* accMem) {
+  V<T> acc[4][KB];
+#pragma GCC unroll 4
+  for (int t = 0; t < KB; ++t)
+#pragma GCC unroll 4
+    for (int o = 0; o < 4; ++o) acc[o][t] = accMem[static_cast<std::size_t>(k0 + t) * OCp + o0 + o];
+  for (int g = 0; g < groups; ++g) {
+    const T* xk[KB];
+#pragma GCC unroll 4
+    for (int t = 0; t < KB; ++t) xk[t] = xs + g * xGroup + koff[k0 + t];
+    const T* dy = dys + g * yGroup + static_cast<std::ptrdiff_t>(o0) * P * L;
+    for (int p = 0; p < P; ++p) {
+      V<T> d[4], xv[KB];
+#pragma GCC unroll 4
+      for (int o = 0; o < 4; ++o) d[o] = load(dy + (static_cast<std::ptrdiff_t>(o) * P + p) * L);
+      const std::ptrdiff_t pb = pbase[p];
+#pragma GCC unroll 4
+      for (int t = 0; t < KB; ++t) xv[t] = load(xk[t] + pb);
+#pragma GCC unroll 4
+      for (int o = 0; o < 4; ++o)
+#pragma GCC unroll 4
+        for (int t = 0; t < KB; ++t) acc[o][t] += d[o] * xv[t];
+    }
+  }
+#pragma GCC unroll 4
+  for (int t = 0; t < KB; ++t)
+#pragma GCC unroll 4
+    for (int o = 0; o < 4; ++o) accMem[static_cast<std::size_t>(k0 + t) * OCp + o0 + o] = acc[o][t];
+}
+
+// dX tile: input channels [c0, c0+4) x PX output pixels [p0, p0+PX), every tap, summed over the
+// output channels and added into the padded input gradient.
+template <class T, int PX>
+inline void inputGradTile(const T* dy, int P, int OC, const T* wb, int Cp, int taps, const std::ptrdiff_t* koff,
+                          const std::ptrdiff_t* pbase, int c0, int p0, T* dxp) {
+  for (int t = 0; t < taps; ++t) {
+    V<T> acc[4][PX] = {};
+    const T* w = wb + static_cast<std::ptrdiff_t>(t) * OC * Cp + c0;
+    for (int o = 0; o < OC; ++o, w += Cp) {
+      V<T> d[PX];
+#pragma GCC unroll 4
+      for (int j = 0; j < PX; ++j) d[j] = load(dy + (static_cast<std::ptrdiff_t>(o) * P + p0 + j) * L);
+#pragma GCC unroll 4
+      for (int c = 0; c < 4; ++c) {
+        const T wc = w[c];
+#pragma GCC unroll 4
+        for (int j = 0; j < PX; ++j) acc[c][j] += wc * d[j];
+      }
+    }
+    // koff of channel c0 + c at tap t: channel-major, so channel c's taps start at c * taps.
+#pragma GCC unroll 4
+    for (int c = 0; c < 4; ++c)
+#pragma GCC unroll 4
+      for (int j = 0; j < PX; ++j) {
+        T* dst = dxp + koff[static_cast<std::ptrdiff_t>(c0 + c) * taps + t] + pbase[p0 + j];
+        store(dst, load(dst) + acc[c][j]);
+      }
+  }
+}
+
+// Runs tile<4> over [0, n) in steps of 4 and tile<1..3> for the rest.
+template <class F4, class F3, class F2, class F1>
+inline void byFours(int n, F4&& f4, F3&& f3, F2&& f2, F1&& f1) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) f4(i);
+  switch (n - i) {
+    case 3: f3(i); break;
+    case 2: f2(i); break;
+    case 1: f1(i); break;
+    default: break;
+  }
+}
+
+int roundUp4(int n) { return (n + 3) / 4 * 4; }
+
+}  // namespace
 
 template <class T>
 Conv2d<T>::Conv2d(const LayerSpec& s) : Layer<T>(s) {
@@ -41,130 +267,221 @@ template <class T>
 void Conv2d<T>::prepare(const Shape& in) {
   const Shape out = outputShape(in);
   const LayerSpec& s = this->spec_;
+  const int OC = s.outChannels;
   const Shape item{in[1], in[2], in[3]};
-  if (!(item == tableShape_)) {
-    const int C = in[1], H = in[2], W = in[3], OH = out[2], OW = out[3];
-    const int zero = C * H * W;  // the zero after the image
-    K_ = C * s.kernelH * s.kernelW;
-    P_ = OH * OW;
-    table_.assign(static_cast<std::size_t>(K_) * P_, zero);
-    for (int c = 0; c < C; ++c)
+  if (!(item == itemShape_)) {
+    C_ = in[1], H_ = in[2], W_ = in[3], OH_ = out[2], OW_ = out[3];
+    P_ = OH_ * OW_;
+    Hp_ = H_ + 2 * s.padH, Wp_ = W_ + 2 * s.padW;
+    taps_ = s.kernelH * s.kernelW;
+    K_ = C_ * taps_;
+    Cp_ = roundUp4(C_), OCp_ = roundUp4(OC);
+    // Offsets for Cp channels: the dX tiles address the padding channels too.
+    koff_.resize(static_cast<std::size_t>(Cp_) * taps_);
+    for (int c = 0; c < Cp_; ++c)
       for (int i = 0; i < s.kernelH; ++i)
-        for (int j = 0; j < s.kernelW; ++j) {
-          const int k = (c * s.kernelH + i) * s.kernelW + j;
-          for (int oh = 0; oh < OH; ++oh) {
-            const int h = oh * s.strideH - s.padH + i;
-            if (h < 0 || h >= H) continue;
-            for (int ow = 0; ow < OW; ++ow) {
-              const int w = ow * s.strideW - s.padW + j;
-              if (w >= 0 && w < W) table_[static_cast<std::size_t>(k) * P_ + oh * OW + ow] = (c * H + h) * W + w;
-            }
-          }
-        }
-    tableShape_ = item;
+        for (int j = 0; j < s.kernelW; ++j)
+          koff_[static_cast<std::size_t>((c * s.kernelH + i) * s.kernelW + j)] =
+              ((static_cast<std::ptrdiff_t>(c) * Hp_ + i) * Wp_ + j) * L;
+    pbase_.resize(static_cast<std::size_t>(P_));
+    for (int oh = 0; oh < OH_; ++oh)
+      for (int ow = 0; ow < OW_; ++ow)
+        pbase_[static_cast<std::size_t>(oh * OW_ + ow)] =
+            (static_cast<std::ptrdiff_t>(oh) * s.strideH * Wp_ + static_cast<std::ptrdiff_t>(ow) * s.strideW) * L;
+    xoff_.resize(static_cast<std::size_t>(C_) * H_ * W_);
+    for (int c = 0; c < C_; ++c)
+      for (int h = 0; h < H_; ++h)
+        for (int w = 0; w < W_; ++w)
+          xoff_[(static_cast<std::size_t>(c) * H_ + h) * W_ + w] =
+              ((static_cast<std::ptrdiff_t>(c) * Hp_ + h + s.padH) * Wp_ + w + s.padW) * L;
+    xGroup_ = static_cast<std::size_t>(C_) * Hp_ * Wp_ * L;
+    yGroup_ = static_cast<std::size_t>(OCp_) * P_ * L;
+    scratch_.clear();  // sizes changed; the borders of new buffers start at zero
+    itemShape_ = item;
   }
-  cols_.resize(static_cast<std::size_t>(in[0]) * K_ * P_);
-  chunkEnd_.assign(static_cast<std::size_t>(in[0]), -1);
-  scratch_.resize(kSlots);
-  for (auto& sc : scratch_) {
-    sc.pad.resize(item.numel() + 1);
-    sc.pad.back() = T(0);
+  scratch_.resize(static_cast<std::size_t>(std::max(1, engineThreads())));
+  for (Scratch& sc : scratch_) {
+    if (sc.y.size() != yGroup_) sc.y.assign(yGroup_, T(0));
+    if (sc.dx.size() != static_cast<std::size_t>(Cp_) * Hp_ * Wp_ * L)
+      sc.dx.assign(static_cast<std::size_t>(Cp_) * Hp_ * Wp_ * L, T(0));
+    if (sc.x.size() < xGroup_) sc.x.resize(xGroup_, T(0));
   }
+  partial_.resize(kSlots);
+
+  // Repack the weights (they change between runs).
+  const T* w = this->weight_->value.ptr();
+  wf_.assign(static_cast<std::size_t>(K_) * OCp_, T(0));
+  wb_.assign(static_cast<std::size_t>(taps_) * OC * Cp_, T(0));
+  for (int o = 0; o < OC; ++o)
+    for (int k = 0; k < K_; ++k) {
+      const T v = w[static_cast<std::size_t>(o) * K_ + k];
+      wf_[static_cast<std::size_t>(k) * OCp_ + o] = v;
+      const int c = k / taps_, t = k % taps_;
+      wb_[(static_cast<std::size_t>(t) * OC + o) * Cp_ + c] = v;
+    }
+  biasp_.assign(static_cast<std::size_t>(OCp_), T(0));
+  if (this->bias_) std::copy_n(this->bias_->value.ptr(), OC, biasp_.begin());
 }
 
 template <class T>
-void Conv2d<T>::forwardItems(const TensorT<T>& x, TensorT<T>& y, int n0, int n1, int slot) {
-  const int OC = this->spec_.outChannels, K = K_, P = P_, B = n1 - n0, BP = B * P;
-  const std::size_t itemIn = x.shape.itemSize();
-  Scratch& sc = scratch_[static_cast<std::size_t>(slot)];
-  chunkEnd_[static_cast<std::size_t>(n0)] = n1;
-  T* cols = cols_.data() + static_cast<std::size_t>(n0) * K * P;
-  const int* table = table_.data();
-  T* pad = sc.pad.data();
-  for (int b = 0; b < B; ++b) {
-    std::copy(x.item(n0 + b), x.item(n0 + b) + itemIn, pad);
-    for (int k = 0; k < K; ++k) {
-      const int* tk = table + static_cast<std::size_t>(k) * P;
-      T* dst = cols + static_cast<std::size_t>(k) * BP + static_cast<std::size_t>(b) * P;
-      for (int p = 0; p < P; ++p) dst[p] = pad[tk[p]];
-    }
-  }
-  sc.out.resize(static_cast<std::size_t>(OC) * BP);
-  Eigen::Map<RowMat<T>> Y(sc.out.data(), OC, BP);
-  Y.noalias() = Eigen::Map<const RowMat<T>>(this->weight_->value.ptr(), OC, K) *
-                Eigen::Map<const RowMat<T>>(cols, K, BP);
-  const T* bp = this->bias_ ? this->bias_->value.ptr() : nullptr;
-  for (int b = 0; b < B; ++b) {
-    T* yi = y.item(n0 + b);
-    for (int o = 0; o < OC; ++o) {
-      const T* src = sc.out.data() + static_cast<std::size_t>(o) * BP + static_cast<std::size_t>(b) * P;
-      T* dst = yi + static_cast<std::size_t>(o) * P;
-      const T bias = bp ? bp[o] : T(0);
-      for (int p = 0; p < P; ++p) dst[p] = src[p] + bias;
-    }
+void Conv2d<T>::gatherInput(const TensorT<T>& x, int n, int count, T* xp) const {
+  const T* src[L];
+  for (int b = 0; b < L; ++b) src[b] = b < count ? x.item(n + b) : nullptr;
+  const std::ptrdiff_t* off = xoff_.data();
+  toLanes(src, xoff_.size(), xp, [off](std::size_t i) { return off[i]; });
+}
+
+template <class T>
+void Conv2d<T>::scatterInputGrad(const T* dxp, TensorT<T>& dx, int n, int count) const {
+  T* dst[L];
+  for (int b = 0; b < count; ++b) dst[b] = dx.item(n + b);
+  const std::ptrdiff_t* off = xoff_.data();
+  fromLanes(dxp, xoff_.size(), dst, count, [off](std::size_t i) { return off[i]; });
+}
+
+template <class T>
+void Conv2d<T>::forwardItems(const TensorT<T>& x, TensorT<T>& y, int n0, int n1, int) {
+  const int OC = this->spec_.outChannels, P = P_, OCp = OCp_, K = K_;
+  Scratch& sc = scratch_[static_cast<std::size_t>(engineThreadIndex())];
+  T* xp = sc.x.data();
+  T* yp = sc.y.data();
+  for (int g0 = n0; g0 < n1; g0 += L) {
+    const int count = std::min(L, n1 - g0);
+    gatherInput(x, g0, count, xp);
+    const T* wf = wf_.data();
+    const T* bias = biasp_.data();
+    byFours(
+        P,
+        [&](int p0) {
+          for (int o0 = 0; o0 < OCp; o0 += 4)
+            forwardTile<T, 4>(xp, pbase_.data(), koff_.data(), K, wf, bias, OCp, o0, p0, P, yp);
+        },
+        [&](int p0) {
+          for (int o0 = 0; o0 < OCp; o0 += 4)
+            forwardTile<T, 3>(xp, pbase_.data(), koff_.data(), K, wf, bias, OCp, o0, p0, P, yp);
+        },
+        [&](int p0) {
+          for (int o0 = 0; o0 < OCp; o0 += 4)
+            forwardTile<T, 2>(xp, pbase_.data(), koff_.data(), K, wf, bias, OCp, o0, p0, P, yp);
+        },
+        [&](int p0) {
+          for (int o0 = 0; o0 < OCp; o0 += 4)
+            forwardTile<T, 1>(xp, pbase_.data(), koff_.data(), K, wf, bias, OCp, o0, p0, P, yp);
+        });
+    T* dst[L];
+    for (int b = 0; b < count; ++b) dst[b] = y.item(g0 + b);
+    fromLanes(yp, static_cast<std::size_t>(OC) * P, dst, count, [](std::size_t i) { return i * L; });
   }
 }
 
 template <class T>
 void Conv2d<T>::beginBackward() {
-  const std::size_t OC = static_cast<std::size_t>(this->spec_.outChannels);
-  for (auto& sc : scratch_) {
-    sc.dW.assign(OC * static_cast<std::size_t>(K_), T(0));
-    sc.db.assign(OC, 0.0);
-  }
+  for (Partial& pa : partial_) pa.used = false;
+  for (Scratch& sc : scratch_) sc.slot = -1;  // drops what a cancelled run left
+}
+
+template <class T>
+void Conv2d<T>::flush(Scratch& sc) {
+  if (sc.slot < 0) return;
+  Partial& pa = partial_[static_cast<std::size_t>(sc.slot)];
+  pa.dW.resize(static_cast<std::size_t>(K_) * OCp_);
+  pa.db.resize(static_cast<std::size_t>(OCp_));
+  laneSums<T>(reinterpret_cast<const V<T>*>(sc.dW.data()), pa.dW.size(), pa.dW.data());
+  laneSums<T>(reinterpret_cast<const V<T>*>(sc.db.data()), pa.db.size(), pa.db.data());
+  pa.used = true;
+  sc.slot = -1;
 }
 
 template <class T>
 void Conv2d<T>::backwardItems(const TensorT<T>& x, const TensorT<T>&, const TensorT<T>& dy, TensorT<T>* dx, int n0,
                               int n1, int slot) {
-  const int OC = this->spec_.outChannels, K = K_, P = P_, B = n1 - n0, BP = B * P;
-  const std::size_t itemIn = x.shape.itemSize();
-  assert(chunkEnd_[static_cast<std::size_t>(n0)] == n1 && "backward chunks must match forward chunks");
-  Scratch& sc = scratch_[static_cast<std::size_t>(slot)];
-  const T* cols = cols_.data() + static_cast<std::size_t>(n0) * K * P;
-  sc.dY.resize(static_cast<std::size_t>(OC) * BP);
-  for (int b = 0; b < B; ++b)
-    for (int o = 0; o < OC; ++o) {
-      const T* src = dy.item(n0 + b) + static_cast<std::size_t>(o) * P;
-      std::copy(src, src + P, sc.dY.data() + static_cast<std::size_t>(o) * BP + static_cast<std::size_t>(b) * P);
-    }
-  Eigen::Map<const RowMat<T>> dY(sc.dY.data(), OC, BP);
-  Eigen::Map<RowMat<T>>(sc.dW.data(), OC, K).noalias() += dY * Eigen::Map<const RowMat<T>>(cols, K, BP).transpose();
-  if (this->bias_)
-    for (int o = 0; o < OC; ++o) sc.db[static_cast<std::size_t>(o)] += static_cast<double>(dY.row(o).sum());
-  if (!dx) return;
-  sc.dcols.resize(static_cast<std::size_t>(K) * BP);
-  Eigen::Map<RowMat<T>>(sc.dcols.data(), K, BP).noalias() =
-      Eigen::Map<const RowMat<T>>(this->weight_->value.ptr(), OC, K).transpose() * dY;
-  const int* table = table_.data();
-  T* pad = sc.pad.data();
-  for (int b = 0; b < B; ++b) {
-    std::fill(pad, pad + itemIn + 1, T(0));
-    for (int k = 0; k < K; ++k) {
-      const int* tk = table + static_cast<std::size_t>(k) * P;
-      const T* src = sc.dcols.data() + static_cast<std::size_t>(k) * BP + static_cast<std::size_t>(b) * P;
-      for (int p = 0; p < P; ++p) pad[tk[p]] += src[p];
-    }
-    std::copy(pad, pad + itemIn, dx->item(n0 + b));
+  const int OC = this->spec_.outChannels, P = P_, OCp = OCp_, K = K_;
+  const std::size_t PO = static_cast<std::size_t>(OC) * P;
+  Scratch& sc = scratch_[static_cast<std::size_t>(engineThreadIndex())];
+  const int groups = (n1 - n0 + L - 1) / L;
+  if (sc.x.size() < xGroup_ * groups) sc.x.resize(xGroup_ * groups, T(0));
+  if (sc.dy.size() < yGroup_ * groups) sc.dy.resize(yGroup_ * groups, T(0));  // rows past OC stay zero
+  for (int g = 0; g < groups; ++g) {
+    const int n = n0 + g * L, count = std::min(L, n1 - n);
+    gatherInput(x, n, count, sc.x.data() + g * xGroup_);
+    const T* src[L];
+    for (int b = 0; b < L; ++b) src[b] = b < count ? dy.item(n + b) : nullptr;
+    toLanes(src, PO, sc.dy.data() + g * yGroup_, [](std::size_t i) { return i * L; });
   }
-  pad[itemIn] = T(0);  // the zero forward reads for padding
+
+  // Lane accumulators of this slot's chunks (a thread works through one slot at a time).
+  if (sc.slot != slot) {
+    flush(sc);
+    sc.dW.assign(static_cast<std::size_t>(K) * OCp * L, T(0));
+    sc.db.assign(static_cast<std::size_t>(OCp) * L, T(0));
+    sc.slot = slot;
+  }
+  V<T>* dWacc = reinterpret_cast<V<T>*>(sc.dW.data());
+  if (this->bias_)
+    for (int o = 0; o < OC; ++o) {
+      V<T> acc{};
+      for (int g = 0; g < groups; ++g) {
+        const T* d = sc.dy.data() + g * yGroup_ + static_cast<std::size_t>(o) * P * L;
+        for (int p = 0; p < P; ++p) acc += load(d + static_cast<std::size_t>(p) * L);
+      }
+      reinterpret_cast<V<T>*>(sc.db.data())[o] += acc;
+    }
+  const T* xs = sc.x.data();
+  const T* dys = sc.dy.data();
+  for (int o0 = 0; o0 < OCp; o0 += 4)
+    byFours(
+        K,
+        [&](int k0) {
+          weightGradTile<T, 4>(xs, xGroup_, dys, yGroup_, groups, pbase_.data(), koff_.data(), P, OCp, o0, k0, dWacc);
+        },
+        [&](int k0) {
+          weightGradTile<T, 3>(xs, xGroup_, dys, yGroup_, groups, pbase_.data(), koff_.data(), P, OCp, o0, k0, dWacc);
+        },
+        [&](int k0) {
+          weightGradTile<T, 2>(xs, xGroup_, dys, yGroup_, groups, pbase_.data(), koff_.data(), P, OCp, o0, k0, dWacc);
+        },
+        [&](int k0) {
+          weightGradTile<T, 1>(xs, xGroup_, dys, yGroup_, groups, pbase_.data(), koff_.data(), P, OCp, o0, k0, dWacc);
+        });
+  if (!dx) return;
+
+  T* dxp = sc.dx.data();
+  const int Cp = Cp_, taps = taps_;
+  const T* wb = wb_.data();
+  for (int g = 0; g < groups; ++g) {
+    const int n = n0 + g * L, count = std::min(L, n1 - n);
+    std::fill(sc.dx.begin(), sc.dx.end(), T(0));
+    const T* d = dys + g * yGroup_;
+    for (int c0 = 0; c0 < Cp; c0 += 4)
+      byFours(
+          P, [&](int p0) { inputGradTile<T, 4>(d, P, OC, wb, Cp, taps, koff_.data(), pbase_.data(), c0, p0, dxp); },
+          [&](int p0) { inputGradTile<T, 3>(d, P, OC, wb, Cp, taps, koff_.data(), pbase_.data(), c0, p0, dxp); },
+          [&](int p0) { inputGradTile<T, 2>(d, P, OC, wb, Cp, taps, koff_.data(), pbase_.data(), c0, p0, dxp); },
+          [&](int p0) { inputGradTile<T, 1>(d, P, OC, wb, Cp, taps, koff_.data(), pbase_.data(), c0, p0, dxp); });
+    scatterInputGrad(dxp, *dx, n, count);
+  }
 }
 
 template <class T>
 void Conv2d<T>::finishBackward(const TensorT<T>&, const TensorT<T>&) {
+  for (Scratch& sc : scratch_) flush(sc);
   // Combine the slots in slot order.
+  const int OC = this->spec_.outChannels, OCp = OCp_, K = K_;
   auto& gW = this->weight_->grad;
-  for (std::size_t i = 0; i < gW.numel(); ++i) {
-    double acc = 0;
-    for (const auto& sc : scratch_) acc += static_cast<double>(sc.dW[i]);
-    gW.data[i] = static_cast<T>(acc);
-  }
+  for (int o = 0; o < OC; ++o)
+    for (int k = 0; k < K; ++k) {
+      double acc = 0;
+      for (const Partial& pa : partial_)
+        if (pa.used) acc += pa.dW[static_cast<std::size_t>(k) * OCp + o];
+      gW.data[static_cast<std::size_t>(o) * K + k] = static_cast<T>(acc);
+    }
   if (this->bias_) {
     auto& gb = this->bias_->grad;
-    for (std::size_t o = 0; o < gb.numel(); ++o) {
+    for (int o = 0; o < OC; ++o) {
       double acc = 0;
-      for (const auto& sc : scratch_) acc += sc.db[o];
-      gb.data[o] = static_cast<T>(acc);
+      for (const Partial& pa : partial_)
+        if (pa.used) acc += pa.db[static_cast<std::size_t>(o)];
+      gb.data[static_cast<std::size_t>(o)] = static_cast<T>(acc);
     }
   }
 }

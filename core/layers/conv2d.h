@@ -1,14 +1,21 @@
 #pragma once
 // conv2d: in (N,C,H,W), w (OC,C,KH,KW), b (OC) -> out (N,OC,OH,OW).
-// im2col through a precomputed index table (a branch-free gather: padding reads a zero placed
-// after the image), then one GEMM per chunk of B images, COLS being K x (B*P):
-//   forward  Y (OC x B*P) = W (OC x K) * COLS + b, scattered to NCHW
-//   backward dY gathered to OC x B*P; dW += dY COLS^T; db += rowsum(dY); dCOLS = W^T dY, col2im -> dx
-// with K = C*KH*KW and P = OH*OW. Each chunk's COLS is kept from forward to backward, so
-// backwardItems must see the same [n0, n1) chunks as forwardItems did (the network's do).
-// Weight gradients are summed per fixed slot of chunks.
+//
+// Direct convolution with kLanes (16) batch items side by side, one item per SIMD lane: a group
+// of items is copied into a zero-padded, lane-interleaved buffer X[c][h][w][lane], and every
+// multiply-add then works on whole vectors of 16 items, whatever the kernel, stride or padding
+// (no gathers, masks or im2col copies; the channel counts of small nets, 1 to 32, would make
+// skinny GEMMs). Register tiles of 4 output channels x 4 output pixels (forward), 4 channels x
+// 4 weights (dW) and 4 input channels x 4 pixels (dX) keep 16 accumulators in registers:
+//   forward  Y[o][p] = b[o] + sum_k W[o][k] X[p + off(k)]               (k = c, kh, kw)
+//   dW       dW[o][k] += sum_p dY[o][p] X[p + off(k)]      summed over the chunk's groups
+//   dX       dX[p + off(k)] += sum_o W[o][k] dY[o][p]
+// Channels are padded to multiples of 4 with zero weights. Nothing is kept between forward and
+// backward (backward re-reads the input), so any chunks may be used. Weight gradients are summed per
+// fixed slot: in each thread's lane accumulators while it works through a slot, then over the lanes.
 #include "layer.h"
 
+#include <cstddef>
 #include <vector>
 
 namespace initscope {
@@ -26,16 +33,41 @@ class Conv2d final : public Layer<T> {
   void finishBackward(const TensorT<T>& x, const TensorT<T>& dy) override;
 
  private:
-  int K_ = 0, P_ = 0;
-  Shape tableShape_;
-  std::vector<int> table_;  // K*P source offsets into one image; padding points past the image
-  AlignedVector<T> cols_;   // chunk [n0, n1)'s COLS (K x B*P) at n0*K*P, kept for the weight gradient
-  std::vector<int> chunkEnd_;  // chunkEnd_[n0] = n1 for each forward chunk
-  struct Scratch {
-    AlignedVector<T> pad, out, dY, dcols, dW;  // pad: one image (or its gradient) plus a zero
-    std::vector<double> db;
+  // Copies items [n, n + count) of x into one group of the padded, lane-interleaved input (lanes
+  // past count are zero), and back from such a buffer (dX) into dx.
+  void gatherInput(const TensorT<T>& x, int n, int count, T* xp) const;
+  void scatterInputGrad(const T* dxp, TensorT<T>& dx, int n, int count) const;
+
+  // Geometry, set by prepare().
+  Shape itemShape_;
+  int C_ = 0, H_ = 0, W_ = 0, OH_ = 0, OW_ = 0, P_ = 0, Hp_ = 0, Wp_ = 0, K_ = 0, taps_ = 0;
+  int Cp_ = 0, OCp_ = 0;                 // channel counts rounded up to multiples of 4
+  std::vector<std::ptrdiff_t> koff_;               // k -> offset of weight k's input in X (elements)
+  std::vector<std::ptrdiff_t> xoff_;               // input element (c, h, w) -> its place in X
+  std::vector<std::ptrdiff_t> pbase_;              // output pixel p -> offset of its window's corner in X
+  std::size_t xGroup_ = 0, yGroup_ = 0;  // elements of one group of X (C channels) and of Y / dY (OCp)
+
+  // Weights repacked in prepare(): wf_[k][OCp] (forward, dW) and wb_[tap][OC][Cp] (dX); bias padded.
+  AlignedVector<T> wf_, wb_, biasp_;
+
+  struct Scratch {        // one per thread, used within one call
+    AlignedVector<T> x;   // the chunk's input groups (forward: one)
+    AlignedVector<T> dy;  // the chunk's dY groups
+    AlignedVector<T> y;   // one group's output
+    AlignedVector<T> dx;  // one group's input gradient, Cp channels
+    // Lane accumulators of dW [k][OCp][lane] and db [OCp][lane] for slot `slot` (-1: none), summed
+    // over the lanes into partial_[slot] once the thread moves on to another slot or at the end.
+    AlignedVector<T> dW, db;
+    int slot = -1;
   };
-  std::vector<Scratch> scratch_;  // one per slot
+  std::vector<Scratch> scratch_;
+  struct Partial {  // one per slot: weight and bias gradient sums of the slot's items
+    std::vector<double> dW;  // [k][OCp]
+    std::vector<double> db;
+    bool used = false;
+  };
+  std::vector<Partial> partial_;
+  void flush(Scratch& sc);
 };
 
 }  // namespace initscope

@@ -25,7 +25,7 @@ void Layer<T>::forward(const TensorT<T>& x, TensorT<T>& y) {
   y.resize(outputShape(x.shape));
   prepare(x.shape);
   if (!itemwise()) return forwardItems(x, y, 0, x.shape[0], 0);
-  forEachSlot(x.shape[0], [&](int slot, int b, int e) { forwardItems(x, y, b, e, slot); });
+  forEachSlot(x.shape[0], [&](int slot, int b, int e) { forwardItems(x, y, b, e, slot); }, kLanes);
 }
 
 template <class T>
@@ -36,7 +36,7 @@ void Layer<T>::backward(const TensorT<T>& x, const TensorT<T>& y, const TensorT<
   if (!itemwise()) {
     backwardItems(x, y, dy, &dx, 0, x.shape[0], 0);
   } else {
-    forEachSlot(x.shape[0], [&](int slot, int b, int e) { backwardItems(x, y, dy, &dx, b, e, slot); });
+    forEachSlot(x.shape[0], [&](int slot, int b, int e) { backwardItems(x, y, dy, &dx, b, e, slot); }, kLanes);
   }
   finishBackward(x, dy);
 }
