@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -76,29 +78,62 @@ Partial chunkMomentsSlow(const T* x, std::size_t n, Saturation sat) {
   return p;
 }
 
-// The usual path: two fused, vectorised passes over a chunk that sits in L1 (omp simd lets the
-// compiler split the sums into lanes: the order is fixed by the build, not the thread count).
-// A finite sum proves every value finite (NaN or Inf would poison it); otherwise the chunk takes
-// the careful path.
+// The usual path: two vectorised passes over a chunk that sits in L1, written with explicit
+// vectors (16 floats, sums in two halves of 8 doubles) so the order of the sums is fixed by this
+// code, not by the compiler or the thread count. A finite sum proves every value finite (NaN or
+// Inf would poison it); otherwise the chunk takes the careful path.
 template <class T>
 Partial chunkMoments(const T* x, std::size_t n, Saturation sat) {
+  typedef double D8 __attribute__((vector_size(64), aligned(alignof(double))));
+  typedef T TV __attribute__((vector_size(8 * sizeof(T)), aligned(alignof(T))));
+  typedef std::int64_t I8 __attribute__((vector_size(64), aligned(alignof(std::int64_t))));
+  D8 sumV{}, sqV{}, sumV2{}, sqV2{};
+  TV mnV = TV{} + std::numeric_limits<T>::infinity(), mxV = TV{} - std::numeric_limits<T>::infinity();
+  I8 zeroV{};
+  std::size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    TV a, b;
+    std::memcpy(&a, x + i, sizeof a);
+    std::memcpy(&b, x + i + 8, sizeof b);
+    const D8 da = __builtin_convertvector(a, D8), db = __builtin_convertvector(b, D8);
+    sumV += da;
+    sqV += da * da;
+    sumV2 += db;
+    sqV2 += db * db;
+    mnV = a < mnV ? a : mnV;
+    mnV = b < mnV ? b : mnV;
+    mxV = a > mxV ? a : mxV;
+    mxV = b > mxV ? b : mxV;
+    zeroV -= __builtin_convertvector(a == TV{}, I8) + __builtin_convertvector(b == TV{}, I8);  // true is -1
+  }
+  sumV += sumV2;
+  sqV += sqV2;
   double sum = 0, sumSq = 0;
   T mn = std::numeric_limits<T>::infinity(), mx = -std::numeric_limits<T>::infinity();
-  std::uint64_t zeros = 0, satCount = 0;
-  const T satHi = T(0.97), satLo = T(0.03);
-  const bool tanhSat = sat == Saturation::Tanh, sigSat = sat == Saturation::Sigmoid;
-#pragma omp simd reduction(+ : sum, sumSq, zeros, satCount) reduction(min : mn) reduction(max : mx)
-  for (std::size_t i = 0; i < n; ++i) {
+  std::uint64_t zeros = 0;
+  for (int l = 0; l < 8; ++l) {
+    sum += sumV[l];
+    sumSq += sqV[l];
+    mn = mnV[l] < mn ? mnV[l] : mn;
+    mx = mxV[l] > mx ? mxV[l] : mx;
+    zeros += static_cast<std::uint64_t>(zeroV[l]);
+  }
+  for (; i < n; ++i) {
     const T v = x[i];
-    const double d = v;
-    sum += d;
-    sumSq += d * d;
+    sum += static_cast<double>(v);
+    sumSq += static_cast<double>(v) * static_cast<double>(v);
     mn = v < mn ? v : mn;
     mx = v > mx ? v : mx;
     zeros += v == T(0);
-    satCount += (tanhSat && (v > satHi || v < -satHi)) || (sigSat && (v < satLo || v > satHi));
   }
   if (!std::isfinite(sum) || !std::isfinite(sumSq)) return chunkMomentsSlow(x, n, sat);
+  std::uint64_t satCount = 0;
+  const T satHi = T(0.97), satLo = T(0.03);
+  if (sat == Saturation::Tanh) {
+    for (std::size_t k = 0; k < n; ++k) satCount += x[k] > satHi || x[k] < -satHi;
+  } else if (sat == Saturation::Sigmoid) {
+    for (std::size_t k = 0; k < n; ++k) satCount += x[k] < satLo || x[k] > satHi;
+  }
   Partial p;
   p.finite = n;
   p.sumSq = sumSq;
@@ -110,8 +145,8 @@ Partial chunkMoments(const T* x, std::size_t n, Saturation sat) {
   double m2 = 0;
   const double mean = p.mean;
 #pragma omp simd reduction(+ : m2)
-  for (std::size_t i = 0; i < n; ++i) {
-    const double d = static_cast<double>(x[i]) - mean;
+  for (std::size_t k = 0; k < n; ++k) {
+    const double d = static_cast<double>(x[k]) - mean;
     m2 += d * d;
   }
   p.m2 = m2;
@@ -119,7 +154,8 @@ Partial chunkMoments(const T* x, std::size_t n, Saturation sat) {
 }
 
 // Histogram bin slots of a block: 0 underflow, 1..bins the bins (the last one closed), bins+1
-// overflow, -1 not finite. Computed branch-free so the compiler vectorises it.
+// overflow, bins+2 not finite (counted elsewhere, dropped). Computed branch-free so the compiler
+// vectorises it.
 template <class T>
 void binIndices(const T* x, std::size_t n, double low, double high, double scale, int bins, int* out) {
   for (std::size_t i = 0; i < n; ++i) {
@@ -129,7 +165,7 @@ void binIndices(const T* x, std::size_t n, double low, double high, double scale
     int k = static_cast<int>(std::clamp(fc, -1.0, static_cast<double>(bins - 1))) + 1;  // 0..bins
     k = v < low ? 0 : k;
     k = v > high ? bins + 1 : k;
-    out[i] = v == v && v - v == 0 ? k : -1;  // NaN and Inf fail these
+    out[i] = v == v && v - v == 0 ? k : bins + 2;  // NaN and Inf fail these
   }
 }
 
@@ -179,33 +215,40 @@ TensorStats finishMoments(const Partial* parts, std::size_t chunks, std::size_t 
   return s;
 }
 
-// Counts one chunk into cnt (bins + 2 slots: underflow, bins, overflow). Four interleaved
-// sub-histograms: after ReLU half the values land in one bin, and counting them into one
-// counter would serialise on it.
+// Counts one chunk into cnt: four interleaved sub-histograms of bins + 3 slots each (underflow,
+// bins, overflow, not finite), zeroed by the caller. After ReLU half the values land in one bin;
+// counting them into one counter would serialise on it. Every value is counted somewhere, so the
+// loop has no branch.
 template <class T>
-void countChunk(const T* x, std::size_t n, const Histogram& h, int bins, std::vector<std::uint64_t>& cnt) {
-  const std::size_t stride = static_cast<std::size_t>(bins) + 2;
-  cnt.assign(4 * stride, 0);
+void countChunk(const T* x, std::size_t n, const Histogram& h, int bins, std::uint32_t* cnt) {
+  const std::size_t stride = static_cast<std::size_t>(bins) + 3;
+  std::uint32_t* c0 = cnt;
+  std::uint32_t* c1 = cnt + stride;
+  std::uint32_t* c2 = cnt + 2 * stride;
+  std::uint32_t* c3 = cnt + 3 * stride;
   const double scale = bins / (h.high - h.low);
   int idx[512];
   for (std::size_t i0 = 0; i0 < n; i0 += 512) {
     const std::size_t m = std::min<std::size_t>(512, n - i0);
     binIndices(x + i0, m, h.low, h.high, scale, bins, idx);
     std::size_t i = 0;
-    for (; i + 4 <= m; i += 4)
-      for (std::size_t l = 0; l < 4; ++l)
-        if (idx[i + l] >= 0) ++cnt[l * stride + static_cast<std::size_t>(idx[i + l])];
-    for (; i < m; ++i)
-      if (idx[i] >= 0) ++cnt[static_cast<std::size_t>(idx[i])];
+    for (; i + 4 <= m; i += 4) {
+      ++c0[idx[i]];
+      ++c1[idx[i + 1]];
+      ++c2[idx[i + 2]];
+      ++c3[idx[i + 3]];
+    }
+    for (; i < m; ++i) ++c0[idx[i]];
   }
-  for (std::size_t k = 0; k < stride; ++k) cnt[k] += cnt[stride + k] + cnt[2 * stride + k] + cnt[3 * stride + k];
 }
 
-void addCounts(Histogram& h, const std::vector<std::uint64_t>& cnt) {
-  const std::size_t bins = h.counts.size();
-  h.underflow += cnt[0];
-  h.overflow += cnt[bins + 1];
-  for (std::size_t k = 0; k < bins; ++k) h.counts[k] += cnt[k + 1];
+void addCounts(Histogram& h, const std::uint32_t* cnt) {
+  const std::size_t bins = h.counts.size(), stride = bins + 3;
+  for (int l = 0; l < 4; ++l, cnt += stride) {
+    h.underflow += cnt[0];
+    h.overflow += cnt[bins + 1];
+    for (std::size_t k = 0; k < bins; ++k) h.counts[k] += cnt[k + 1];
+  }
 }
 
 // Every tensor's statistics in two OpenMP regions in all (moments, then histograms), the work
@@ -233,13 +276,15 @@ std::vector<TensorStats> computeMany(const std::vector<StatsJobT<T>>& jobs, cons
   std::vector<TensorStats> out(jobs.size());
   for (std::size_t j = 0; j < jobs.size(); ++j)
     out[j] = finishMoments(parts.data() + firstTask[j], firstTask[j + 1] - firstTask[j], jobs[j].size, opt);
-  std::vector<std::vector<std::uint64_t>> counts(tasks.size());
+  const std::size_t perTask = 4 * (static_cast<std::size_t>(opt.bins) + 3);
+  std::vector<std::uint32_t> counts(tasks.size() * perTask, 0);  // a chunk has < 2^32 values
 #pragma omp parallel for schedule(static) if (nt > 4)
   for (std::int64_t t = 0; t < nt; ++t) {
     const Task& k = tasks[static_cast<std::size_t>(t)];
-    countChunk(jobs[k.job].data + k.begin, k.size, out[k.job].histogram, opt.bins, counts[static_cast<std::size_t>(t)]);
+    countChunk(jobs[k.job].data + k.begin, k.size, out[k.job].histogram, opt.bins,
+               counts.data() + static_cast<std::size_t>(t) * perTask);
   }
-  for (std::size_t t = 0; t < tasks.size(); ++t) addCounts(out[tasks[t].job].histogram, counts[t]);
+  for (std::size_t t = 0; t < tasks.size(); ++t) addCounts(out[tasks[t].job].histogram, counts.data() + t * perTask);
   return out;
 }
 

@@ -121,12 +121,19 @@ void BM_Mlp20x512(benchmark::State& st) {
 }
 BENCHMARK(BM_Mlp20x512)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-// What the GUI runs on every slider move: data, init, forward, loss, backward, every statistic.
+// What the GUI runs on every slider move: init, forward, loss, backward, every statistic, on the
+// GUI's Engine (network, batch and buffers kept between runs), a moving between two values.
 void BM_InteractiveRun(benchmark::State& st) {
   ExperimentConfig c;
   c.layers = fourConv();
   c.data.batch = static_cast<int>(st.range(0));
-  for (auto _ : st) benchmark::DoNotOptimize(run(c).loss);
+  c.init.scheme = Scheme::KaimingUniform;
+  Engine engine;
+  int k = 0;
+  for (auto _ : st) {
+    c.init.a = (k++ % 2) ? 0.0 : std::sqrt(5.0);
+    benchmark::DoNotOptimize(engine.run(c).loss);
+  }
   {
     double first = 0;
     const double macs = macsPerExample(fourConv(), Shape{c.data.batch, 1, 28, 28}, &first);
