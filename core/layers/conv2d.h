@@ -67,6 +67,7 @@ class Conv2d final : public Layer<T> {
     bool used = false;
   };
   std::vector<Partial> partial_;
+  std::vector<double> sum_;  // finishBackward's slot sums: dW [k][OCp], then db
   void flush(Scratch& sc);
 };
 
