@@ -208,34 +208,33 @@ inline void weightGradTile(const T* xs, std::size_t xGroup, const T* dys, std::s
     for (int o = 0; o < 4; ++o) accMem[static_cast<std::size_t>(k0 + t) * OCp + o0 + o] = acc[o][t];
 }
 
-// dX tile: input channels [c0, c0+4) x PX output pixels [p0, p0+PX), every tap, summed over the
-// output channels and added into the padded input gradient.
-template <class T, int PX>
-inline void inputGradTile(const T* dy, int P, int OC, const T* wb, int Cp, int taps, const std::ptrdiff_t* koff,
-                          const std::ptrdiff_t* pbase, int c0, int p0, T* dxp) {
-  for (int t = 0; t < taps; ++t) {
-    V<T> acc[4][PX] = {};
-    const T* w = wb + static_cast<std::ptrdiff_t>(t) * OC * Cp + c0;
-    for (int o = 0; o < OC; ++o, w += Cp) {
-      V<T> d[PX];
+// dX tile: KB weights [k0, k0+KB) (input channel and tap) x PX output pixels [p0, p0+PX), summed
+// over the output channels and added into the padded input gradient. Tiling over k rather than
+// input channels keeps a 1-channel input (the first conv's dX, for the input-gradient statistic)
+// from computing three padding channels.
+template <class T, int KB, int PX>
+inline void inputGradTile(const T* dy, int P, int OC, const T* w, int K, const std::ptrdiff_t* koff,
+                          const std::ptrdiff_t* pbase, int k0, int p0, T* dxp) {
+  V<T> acc[KB][PX] = {};
+  const T* wk = w + k0;
+  for (int o = 0; o < OC; ++o, wk += K) {
+    V<T> d[PX];
 #pragma GCC unroll 4
-      for (int j = 0; j < PX; ++j) d[j] = load(dy + (static_cast<std::ptrdiff_t>(o) * P + p0 + j) * L);
+    for (int j = 0; j < PX; ++j) d[j] = load(dy + (static_cast<std::ptrdiff_t>(o) * P + p0 + j) * L);
 #pragma GCC unroll 4
-      for (int c = 0; c < 4; ++c) {
-        const T wc = w[c];
+    for (int t = 0; t < KB; ++t) {
+      const T wt = wk[t];
 #pragma GCC unroll 4
-        for (int j = 0; j < PX; ++j) acc[c][j] += wc * d[j];
-      }
+      for (int j = 0; j < PX; ++j) acc[t][j] += wt * d[j];
     }
-    // koff of channel c0 + c at tap t: channel-major, so channel c's taps start at c * taps.
-#pragma GCC unroll 4
-    for (int c = 0; c < 4; ++c)
-#pragma GCC unroll 4
-      for (int j = 0; j < PX; ++j) {
-        T* dst = dxp + koff[static_cast<std::ptrdiff_t>(c0 + c) * taps + t] + pbase[p0 + j];
-        store(dst, load(dst) + acc[c][j]);
-      }
   }
+#pragma GCC unroll 4
+  for (int t = 0; t < KB; ++t)
+#pragma GCC unroll 4
+    for (int j = 0; j < PX; ++j) {
+      T* dst = dxp + koff[k0 + t] + pbase[p0 + j];
+      store(dst, load(dst) + acc[t][j]);
+    }
 }
 
 // Runs tile<4> over [0, n) in steps of 4 and tile<1..3> for the rest.
@@ -291,10 +290,9 @@ void Conv2d<T>::prepare(const Shape& in) {
     Hp_ = H_ + 2 * s.padH, Wp_ = W_ + 2 * s.padW;
     taps_ = s.kernelH * s.kernelW;
     K_ = C_ * taps_;
-    Cp_ = roundUp4(C_), OCp_ = roundUp4(OC);
-    // Offsets for Cp channels: the dX tiles address the padding channels too.
-    koff_.resize(static_cast<std::size_t>(Cp_) * taps_);
-    for (int c = 0; c < Cp_; ++c)
+    OCp_ = roundUp4(OC);
+    koff_.resize(static_cast<std::size_t>(K_));
+    for (int c = 0; c < C_; ++c)
       for (int i = 0; i < s.kernelH; ++i)
         for (int j = 0; j < s.kernelW; ++j)
           koff_[static_cast<std::size_t>((c * s.kernelH + i) * s.kernelW + j)] =
@@ -318,8 +316,7 @@ void Conv2d<T>::prepare(const Shape& in) {
   scratch_.resize(static_cast<std::size_t>(std::max(1, engineThreads())));
   for (Scratch& sc : scratch_) {
     if (sc.y.size() != yGroup_) sc.y.assign(yGroup_, T(0));
-    if (sc.dx.size() != static_cast<std::size_t>(Cp_) * Hp_ * Wp_ * L)
-      sc.dx.assign(static_cast<std::size_t>(Cp_) * Hp_ * Wp_ * L, T(0));
+    if (sc.dx.size() != xGroup_) sc.dx.assign(xGroup_, T(0));
     if (sc.x.size() < xGroup_) sc.x.resize(xGroup_, T(0));
   }
   partial_.resize(kSlots);
@@ -327,13 +324,10 @@ void Conv2d<T>::prepare(const Shape& in) {
   // Repack the weights (they change between runs).
   const T* w = this->weight_->value.ptr();
   wf_.assign(static_cast<std::size_t>(K_) * OCp_, T(0));
-  wb_.assign(static_cast<std::size_t>(taps_) * OC * Cp_, T(0));
   for (int o = 0; o < OC; ++o)
     for (int k = 0; k < K_; ++k) {
       const T v = w[static_cast<std::size_t>(o) * K_ + k];
       wf_[static_cast<std::size_t>(k) * OCp_ + o] = v;
-      const int c = k / taps_, t = k % taps_;
-      wb_[(static_cast<std::size_t>(t) * OC + o) * Cp_ + c] = v;
     }
   biasp_.assign(static_cast<std::size_t>(OCp_), T(0));
   if (this->bias_) std::copy_n(this->bias_->value.ptr(), OC, biasp_.begin());
@@ -462,18 +456,26 @@ void Conv2d<T>::backwardItems(const TensorT<T>& x, const TensorT<T>&, const Tens
   if (!dx) return;
 
   T* dxp = sc.dx.data();
-  const int Cp = Cp_, taps = taps_;
-  const T* wb = wb_.data();
+  const T* w = this->weight_->value.ptr();
+  const std::ptrdiff_t* koff = koff_.data();
+  const std::ptrdiff_t* pbase = pbase_.data();
   for (int g = 0; g < groups; ++g) {
     const int n = n0 + g * L, count = std::min(L, n1 - n);
     std::fill(sc.dx.begin(), sc.dx.end(), T(0));
     const T* d = dys + g * yGroup_;
-    for (int c0 = 0; c0 < Cp; c0 += 4)
+    auto row = [&](auto kb, int k0) {
+      constexpr int KB = decltype(kb)::value;
       byFours(
-          P, [&](int p0) { inputGradTile<T, 4>(d, P, OC, wb, Cp, taps, koff_.data(), pbase_.data(), c0, p0, dxp); },
-          [&](int p0) { inputGradTile<T, 3>(d, P, OC, wb, Cp, taps, koff_.data(), pbase_.data(), c0, p0, dxp); },
-          [&](int p0) { inputGradTile<T, 2>(d, P, OC, wb, Cp, taps, koff_.data(), pbase_.data(), c0, p0, dxp); },
-          [&](int p0) { inputGradTile<T, 1>(d, P, OC, wb, Cp, taps, koff_.data(), pbase_.data(), c0, p0, dxp); });
+          P, [&](int p0) { inputGradTile<T, KB, 4>(d, P, OC, w, K, koff, pbase, k0, p0, dxp); },
+          [&](int p0) { inputGradTile<T, KB, 3>(d, P, OC, w, K, koff, pbase, k0, p0, dxp); },
+          [&](int p0) { inputGradTile<T, KB, 2>(d, P, OC, w, K, koff, pbase, k0, p0, dxp); },
+          [&](int p0) { inputGradTile<T, KB, 1>(d, P, OC, w, K, koff, pbase, k0, p0, dxp); });
+    };
+    byFours(
+        K, [&](int k0) { row(std::integral_constant<int, 4>{}, k0); },
+        [&](int k0) { row(std::integral_constant<int, 3>{}, k0); },
+        [&](int k0) { row(std::integral_constant<int, 2>{}, k0); },
+        [&](int k0) { row(std::integral_constant<int, 1>{}, k0); });
     scatterInputGrad(dxp, *dx, n, count);
   }
 }

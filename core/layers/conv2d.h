@@ -6,11 +6,11 @@
 // multiply-add then works on whole vectors of 16 items, whatever the kernel, stride or padding
 // (no gathers, masks or im2col copies; the channel counts of small nets, 1 to 32, would make
 // skinny GEMMs). Register tiles of 4 output channels x 4 output pixels (forward), 4 channels x
-// 4 weights (dW) and 4 input channels x 4 pixels (dX) keep 16 accumulators in registers:
+// 4 weights (dW) and 4 weights x 4 pixels (dX) keep 16 accumulators in registers:
 //   forward  Y[o][p] = b[o] + sum_k W[o][k] X[p + off(k)]               (k = c, kh, kw)
 //   dW       dW[o][k] += sum_p dY[o][p] X[p + off(k)]      summed over the chunk's groups
 //   dX       dX[p + off(k)] += sum_o W[o][k] dY[o][p]
-// Channels are padded to multiples of 4 with zero weights. Nothing is kept between forward and
+// Output channels are padded to a multiple of 4 with zero weights. Nothing is kept between forward and
 // backward (backward re-reads the input), so any chunks may be used. Weight gradients are summed per
 // fixed slot: in each thread's lane accumulators while it works through a slot, then over the lanes.
 #include "layer.h"
@@ -41,20 +41,20 @@ class Conv2d final : public Layer<T> {
   // Geometry, set by prepare().
   Shape itemShape_;
   int C_ = 0, H_ = 0, W_ = 0, OH_ = 0, OW_ = 0, P_ = 0, Hp_ = 0, Wp_ = 0, K_ = 0, taps_ = 0;
-  int Cp_ = 0, OCp_ = 0;                 // channel counts rounded up to multiples of 4
+  int OCp_ = 0;                          // output channels rounded up to a multiple of 4
   std::vector<std::ptrdiff_t> koff_;               // k -> offset of weight k's input in X (elements)
   std::vector<std::ptrdiff_t> xoff_;               // input element (c, h, w) -> its place in X
   std::vector<std::ptrdiff_t> pbase_;              // output pixel p -> offset of its window's corner in X
   std::size_t xGroup_ = 0, yGroup_ = 0;  // elements of one group of X (C channels) and of Y / dY (OCp)
 
-  // Weights repacked in prepare(): wf_[k][OCp] (forward, dW) and wb_[tap][OC][Cp] (dX); bias padded.
-  AlignedVector<T> wf_, wb_, biasp_;
+  // Weights repacked in prepare(): wf_[k][OCp] for the forward tiles (dX reads W as it is); bias padded.
+  AlignedVector<T> wf_, biasp_;
 
   struct Scratch {        // one per thread, used within one call
     AlignedVector<T> x;   // the chunk's input groups (forward: one)
     AlignedVector<T> dy;  // the chunk's dY groups
     AlignedVector<T> y;   // one group's output
-    AlignedVector<T> dx;  // one group's input gradient, Cp channels
+    AlignedVector<T> dx;  // one group's input gradient (padded like x)
     // Lane accumulators of dW [k][OCp][lane] and db [OCp][lane] for slot `slot` (-1: none), summed
     // over the lanes into partial_[slot] once the thread moves on to another slot or at the end.
     AlignedVector<T> dW, db;
