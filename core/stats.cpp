@@ -155,17 +155,28 @@ Partial chunkMoments(const T* x, std::size_t n, Saturation sat) {
 
 // Histogram bin slots of a block: 0 underflow, 1..bins the bins (the last one closed), bins+1
 // overflow, bins+2 not finite (counted elsewhere, dropped). Computed branch-free so the compiler
-// vectorises it.
+// vectorises it; a value within rounding of an inner bin edge may land on either side.
+// d rounded to T towards +inf (dir > 0) or -inf (dir < 0).
 template <class T>
-void binIndices(const T* x, std::size_t n, double low, double high, double scale, int bins, int* out) {
+T roundTo(double d, int dir) {
+  T t = static_cast<T>(d);
+  if (dir > 0 && static_cast<double>(t) < d) t = std::nextafter(t, std::numeric_limits<T>::infinity());
+  if (dir < 0 && static_cast<double>(t) > d) t = std::nextafter(t, -std::numeric_limits<T>::infinity());
+  return t;
+}
+
+template <class T>
+void binIndices(const T* x, std::size_t n, T low, T high, T scale, int bins, int* out) {
+  const T top = static_cast<T>(bins - 1);
   for (std::size_t i = 0; i < n; ++i) {
-    const double v = x[i];
-    const double f = (v - low) * scale;
-    const double fc = f == f ? f : 0.0;  // NaN must not reach the int conversion
-    int k = static_cast<int>(std::clamp(fc, -1.0, static_cast<double>(bins - 1))) + 1;  // 0..bins
+    const T v = x[i];
+    T f = (v - low) * scale;
+    f = f >= T(0) ? f : T(0);  // NaN too: it must not reach the int conversion
+    f = f <= top ? f : top;
+    int k = static_cast<int>(f) + 1;  // 1..bins
     k = v < low ? 0 : k;
     k = v > high ? bins + 1 : k;
-    out[i] = v == v && v - v == 0 ? k : bins + 2;  // NaN and Inf fail these
+    out[i] = v - v == T(0) ? k : bins + 2;  // NaN and Inf fail this
   }
 }
 
@@ -226,11 +237,14 @@ void countChunk(const T* x, std::size_t n, const Histogram& h, int bins, std::ui
   std::uint32_t* c1 = cnt + stride;
   std::uint32_t* c2 = cnt + 2 * stride;
   std::uint32_t* c3 = cnt + 3 * stride;
-  const double scale = bins / (h.high - h.low);
+  // In T's precision (twice the lanes for float). The range ends become the T values that
+  // compare with every T exactly as the double ends do: v < low iff v < low rounded up.
+  const T low = roundTo<T>(h.low, +1), high = roundTo<T>(h.high, -1);
+  const T scale = static_cast<T>(bins / (h.high - h.low));
   int idx[512];
   for (std::size_t i0 = 0; i0 < n; i0 += 512) {
     const std::size_t m = std::min<std::size_t>(512, n - i0);
-    binIndices(x + i0, m, h.low, h.high, scale, bins, idx);
+    binIndices(x + i0, m, low, high, scale, bins, idx);
     std::size_t i = 0;
     for (; i + 4 <= m; i += 4) {
       ++c0[idx[i]];

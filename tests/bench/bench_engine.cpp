@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <memory>
 #include <vector>
 
 namespace initscope {
@@ -77,20 +78,29 @@ void BM_FourConvTrainStep(benchmark::State& st) {
 }
 BENCHMARK(BM_FourConvTrainStep)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// The sweep as core/sweep.cpp runs it: points side by side, one network per thread, each point
+// on one thread (the engine's inner regions run serially inside the outer one).
 void BM_SweepA50(benchmark::State& st) {
   const Batch b = mnistBatch(100);
-  Network<float> net(fourConv(), b.x.shape);
-  net.setComputeInputGradient(false);
-  Tensor g;
+  const int threads = std::max(1, engineThreads());
+  std::vector<std::unique_ptr<Network<float>>> nets;
+  for (int t = 0; t < threads; ++t) {
+    nets.push_back(std::make_unique<Network<float>>(fourConv(), b.x.shape));
+    nets.back()->setComputeInputGradient(false);
+  }
+  std::vector<Tensor> grads(static_cast<std::size_t>(threads));
   for (auto _ : st) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (int k = 0; k < 50; ++k) {
+      const auto t = static_cast<std::size_t>(engineThreadIndex());
+      Network<float>& net = *nets[t];
       InitSpec init;
       init.scheme = Scheme::KaimingUniform;
       init.a = 3.0 * k / 49.0;
       net.initialize(init, BiasSpec{BiasScheme::Zeros, 0}, 0);
       net.forward(b.x);
-      benchmark::DoNotOptimize(mseLoss(net.output(), b.targets, &g));
-      net.backward(g);
+      benchmark::DoNotOptimize(mseLoss(net.output(), b.targets, &grads[t]));
+      net.backward(grads[t]);
     }
   }
   {
@@ -130,10 +140,18 @@ void BM_InteractiveRun(benchmark::State& st) {
   c.init.scheme = Scheme::KaimingUniform;
   Engine engine;
   int k = 0;
+  double fwd = 0, bwd = 0, stats = 0;
   for (auto _ : st) {
     c.init.a = (k++ % 2) ? 0.0 : std::sqrt(5.0);
-    benchmark::DoNotOptimize(engine.run(c).loss);
+    const RunResult r = engine.run(c);
+    fwd += r.timings.forwardMs;
+    bwd += r.timings.backwardMs;
+    stats += r.timings.statsMs;
   }
+  st.counters["forward_ms"] = fwd / double(st.iterations());
+  st.counters["backward_ms"] = bwd / double(st.iterations());
+  st.counters["stats_ms"] = stats / double(st.iterations());
+  st.counters["threads"] = engineThreads();
   {
     double first = 0;
     const double macs = macsPerExample(fourConv(), Shape{c.data.batch, 1, 28, 28}, &first);

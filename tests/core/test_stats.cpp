@@ -64,6 +64,32 @@ TEST(Stats, FixedRangeCountsUnderAndOverflow) {
   EXPECT_EQ(s.histogram.counts, (std::vector<std::uint64_t>{1, 3}));
 }
 
+// Floats are binned in float: the range ends must still compare as the double ends do, also
+// when an end is not a float (0.1) and for values one float step either side of it.
+TEST(Stats, FixedRangeEndsThatAreNotFloats) {
+  const double lo = 0.1, hi = 0.3;
+  const float below = std::nextafter(static_cast<float>(lo), 0.0f);
+  const float justIn = static_cast<float>(lo) < lo ? std::nextafter(static_cast<float>(lo), 1.0f) : static_cast<float>(lo);
+  const float top = static_cast<float>(hi) > hi ? std::nextafter(static_cast<float>(hi), 0.0f) : static_cast<float>(hi);
+  const float above = std::nextafter(top, 1.0f);
+  ASSERT_LT(below, lo);
+  ASSERT_GE(justIn, lo);
+  ASSERT_LE(top, hi);
+  ASSERT_GT(above, hi);
+  const float x[] = {below, justIn, 0.2f, top, above};
+  HistogramOptions o;
+  o.bins = 4;
+  o.autoRange = false;
+  o.low = lo;
+  o.high = hi;
+  const TensorStats s = computeStats(x, 5, Saturation::None, o);
+  EXPECT_EQ(s.histogram.underflow, 1u);
+  EXPECT_EQ(s.histogram.overflow, 1u);
+  EXPECT_EQ(s.histogram.counts.front(), 1u);  // justIn
+  EXPECT_EQ(s.histogram.counts.back(), 1u);   // top: the last bin is closed
+  EXPECT_EQ(std::accumulate(s.histogram.counts.begin(), s.histogram.counts.end(), std::uint64_t{0}), 3u);
+}
+
 TEST(Stats, NanAndInfAreCountedNotMixedIn) {
   const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
   const float x[] = {1, nan, 3, inf, -inf, nan};
