@@ -142,10 +142,18 @@ Partial chunkMoments(const T* x, std::size_t n, Saturation sat) {
   p.max = mx;
   p.zeros = zeros;
   p.saturated = satCount;
-  double m2 = 0;
   const double mean = p.mean;
-#pragma omp simd reduction(+ : m2)
-  for (std::size_t k = 0; k < n; ++k) {
+  D8 m2V{};
+  std::size_t k = 0;
+  for (; k + 8 <= n; k += 8) {
+    TV a;
+    std::memcpy(&a, x + k, sizeof a);
+    const D8 d = __builtin_convertvector(a, D8) - mean;
+    m2V += d * d;
+  }
+  double m2 = 0;
+  for (int l = 0; l < 8; ++l) m2 += m2V[l];
+  for (; k < n; ++k) {
     const double d = static_cast<double>(x[k]) - mean;
     m2 += d * d;
   }

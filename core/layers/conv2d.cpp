@@ -59,29 +59,45 @@ inline void inRegister(V<T>& v) {
 // 16 x 16 transpose in registers: rows r[b] (one per item) <-> columns (one per element). Four
 // butterfly stages swap the off-diagonal k x k blocks of every 2k x 2k block, k = 8, 4, 2, 1.
 inline void transpose16(V<float>* r) {
-  typedef int I __attribute__((vector_size(L * sizeof(int))));
   static_assert(L == 16);
-#define INITSCOPE_STAGE(k, lo, hi)                                                   \
-  for (int i = 0; i < L; ++i)                                                        \
-    if (!(i & (k))) {                                                                \
-      const V<float> a = r[i], b = r[i + (k)];                                       \
-      r[i] = __builtin_shuffle(a, b, lo);                                            \
-      r[i + (k)] = __builtin_shuffle(a, b, hi);                                      \
-    }
+  // Two-source shuffles with constant indices: GCC's __builtin_shuffle takes a mask vector,
+  // clang's __builtin_shufflevector the indices themselves (clang builds the fuzzers).
+#if defined(__clang__)
+#define INITSCOPE_SHUFFLE(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#else
+  typedef int I __attribute__((vector_size(L * sizeof(int))));
+#define INITSCOPE_SHUFFLE(a, b, ...) __builtin_shuffle(a, b, I{__VA_ARGS__})
+#endif
   // lo[c] = c has bit k ? b[c - k] : a[c];  hi[c] = c has bit k ? b[c] : a[c + k]
-  const I lo8{0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23};
-  const I hi8{8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31};
-  const I lo4{0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27};
-  const I hi4{4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31};
-  const I lo2{0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29};
-  const I hi2{2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31};
-  const I lo1{0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30};
-  const I hi1{1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31};
-  INITSCOPE_STAGE(8, lo8, hi8)
-  INITSCOPE_STAGE(4, lo4, hi4)
-  INITSCOPE_STAGE(2, lo2, hi2)
-  INITSCOPE_STAGE(1, lo1, hi1)
+#define INITSCOPE_LO8 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23
+#define INITSCOPE_HI8 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31
+#define INITSCOPE_LO4 0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27
+#define INITSCOPE_HI4 4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31
+#define INITSCOPE_LO2 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29
+#define INITSCOPE_HI2 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31
+#define INITSCOPE_LO1 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30
+#define INITSCOPE_HI1 1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31
+#define INITSCOPE_STAGE(k, LO, HI)                   \
+  for (int i = 0; i < L; ++i)                        \
+    if (!(i & (k))) {                                \
+      const V<float> a = r[i], b = r[i + (k)];       \
+      r[i] = INITSCOPE_SHUFFLE(a, b, LO);            \
+      r[i + (k)] = INITSCOPE_SHUFFLE(a, b, HI);      \
+    }
+  INITSCOPE_STAGE(8, INITSCOPE_LO8, INITSCOPE_HI8)
+  INITSCOPE_STAGE(4, INITSCOPE_LO4, INITSCOPE_HI4)
+  INITSCOPE_STAGE(2, INITSCOPE_LO2, INITSCOPE_HI2)
+  INITSCOPE_STAGE(1, INITSCOPE_LO1, INITSCOPE_HI1)
 #undef INITSCOPE_STAGE
+#undef INITSCOPE_LO8
+#undef INITSCOPE_HI8
+#undef INITSCOPE_LO4
+#undef INITSCOPE_HI4
+#undef INITSCOPE_LO2
+#undef INITSCOPE_HI2
+#undef INITSCOPE_LO1
+#undef INITSCOPE_HI1
+#undef INITSCOPE_SHUFFLE
 }
 
 // out[i] = the sum of v[i]'s lanes, i < n; floats 16 vectors at a time (transpose, add the rows).
