@@ -58,7 +58,7 @@ class LimitError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Bytes the run will hold at its peak (activations, gradients, parameters, im2col scratch).
+// Bytes the run will hold at its peak (activations, gradients, parameters, per-thread conv scratch).
 std::uint64_t estimateMemory(const ExperimentConfig& config);
 
 struct ParamResult {

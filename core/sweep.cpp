@@ -1,8 +1,7 @@
 #include "sweep.h"
 
 #include "io.h"
-
-#include <omp.h>
+#include "parallel.h"
 
 #include <algorithm>
 #include <chrono>
@@ -17,7 +16,7 @@ namespace {
 int threadCount(const ExperimentConfig& c, const SweepOptions& o) {
   if (o.threads > 0) return o.threads;
   if (c.threads > 0) return c.threads;
-  return omp_get_max_threads();
+  return engineThreads();
 }
 
 // Side-by-side runs hold this much at most together; past it the points run one after another.
@@ -123,7 +122,7 @@ std::vector<RunResult> runAll(const std::vector<ExperimentConfig>& configs, cons
     try {
       ExperimentConfig c = configs[k];
       c.threads = 1;  // this thread's own setting; other points run on the other threads
-      results[k] = engines[static_cast<std::size_t>(omp_get_thread_num())].run(c, cancel);
+      results[k] = engines[static_cast<std::size_t>(engineThreadIndex())].run(c, cancel);
       results[k].config.threads = configs[k].threads;
     } catch (...) {
       errors[k] = std::current_exception();

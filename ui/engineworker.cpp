@@ -37,7 +37,24 @@ void registerMetaTypes() {
   (void)once;
 }
 
-EngineWorker::EngineWorker(QObject* parent) : QObject(parent) { registerMetaTypes(); }
+// Lives on the thread that created its worker; each queued deliver() emits one outcome there.
+class OutcomeRelay : public QObject {
+  Q_OBJECT
+
+ public:
+  explicit OutcomeRelay(EngineWorker* worker) : worker_(worker) {}
+  Q_INVOKABLE void deliver() { worker_->deliverOne(); }
+
+ private:
+  EngineWorker* worker_;
+};
+
+EngineWorker::EngineWorker(QObject* parent) : QObject(parent), relay_(std::make_unique<OutcomeRelay>(this)) {
+  registerMetaTypes();
+}
+
+// On the creating thread (relay_ lives there), once the worker's thread has stopped.
+EngineWorker::~EngineWorker() = default;
 
 quint64 EngineWorker::submit(const ExperimentConfig& config) { return enqueue(Job{config, {}, false, 0}); }
 
@@ -85,35 +102,78 @@ void EngineWorker::process() {
       return pending_.has_value();
     };
     emit started(job.serial);
+    Outcome out;
+    out.serial = job.serial;
+    auto fail = [&out](std::string message, int layer, std::string kind) {
+      out.kind = Outcome::Kind::Failed;
+      out.message = std::move(message);
+      out.layer = layer;
+      out.errorKind = std::move(kind);
+    };
     try {
       if (!job.sweep) {
         ExperimentConfig c = job.config;
         if (c.threads == 0) c.threads = autoThreads(c);
-        RunResult r = engine_.run(c, &cancel_);
-        r.config = job.config;  // the numbers do not depend on the thread count; r.threads says what ran
-        if (!superseded()) emit finished(r, job.serial);
+        out.result = engine_.run(c, &cancel_);
+        out.result.config = job.config;  // the numbers do not depend on the thread count; threads says what ran
+        out.kind = Outcome::Kind::Finished;
       } else {
         // core's sweep, the CLI's too: withA() sets a in every scheme that takes one.
         SweepOptions options;
         options.threads = job.config.threads;
-        const std::vector<RunResult> results = sweepA(job.config, job.aValues, &cancel_, options);
-        if (!superseded()) emit sweepFinished(job.aValues, results, job.serial);
+        out.results = sweepA(job.config, job.aValues, &cancel_, options);
+        out.aValues = std::move(job.aValues);
+        out.kind = Outcome::Kind::SweepFinished;
       }
     } catch (const Cancelled&) {
-      if (!superseded()) emit cancelled(job.serial);
+      out.kind = Outcome::Kind::Cancelled;
     } catch (const SpecError& e) {
-      emit failed(QString::fromStdString(e.what()), e.layer(), QStringLiteral("spec"), job.serial);
+      fail(e.what(), e.layer(), "spec");
     } catch (const LimitError& e) {
-      emit failed(QString::fromStdString(e.what()), -1, QStringLiteral("limit"), job.serial);
+      fail(e.what(), -1, "limit");
     } catch (const DataError& e) {
-      emit failed(QString::fromStdString(e.what()), -1, QStringLiteral("data"), job.serial);
+      fail(e.what(), -1, "data");
     } catch (const std::invalid_argument& e) {
-      emit failed(QString::fromStdString(e.what()), -1, QStringLiteral("option"), job.serial);
+      fail(e.what(), -1, "option");
     } catch (const std::bad_alloc&) {
-      emit failed(QStringLiteral("out of memory"), -1, QStringLiteral("limit"), job.serial);
+      fail("out of memory", -1, "limit");
     } catch (const std::exception& e) {
-      emit failed(QString::fromStdString(e.what()), -1, QStringLiteral("error"), job.serial);
+      fail(e.what(), -1, "error");
     }
+    if (out.kind == Outcome::Kind::Failed || !superseded()) post(std::move(out));
+  }
+}
+
+void EngineWorker::post(Outcome outcome) {
+  {
+    std::lock_guard lock(outboxMutex_);
+    outbox_.push_back(std::move(outcome));
+  }
+  // The queued call carries no data: deliverOne() takes the outcome from outbox_ under the mutex.
+  QMetaObject::invokeMethod(relay_.get(), "deliver", Qt::QueuedConnection);
+}
+
+void EngineWorker::deliverOne() {
+  Outcome o;
+  {
+    std::lock_guard lock(outboxMutex_);
+    if (outbox_.empty()) return;
+    o = std::move(outbox_.front());
+    outbox_.pop_front();
+  }
+  switch (o.kind) {
+    case Outcome::Kind::Finished:
+      emit finished(o.result, o.serial);
+      break;
+    case Outcome::Kind::SweepFinished:
+      emit sweepFinished(o.aValues, o.results, o.serial);
+      break;
+    case Outcome::Kind::Failed:
+      emit failed(QString::fromStdString(o.message), o.layer, QString::fromStdString(o.errorKind), o.serial);
+      break;
+    case Outcome::Kind::Cancelled:
+      emit cancelled(o.serial);
+      break;
   }
 }
 
@@ -132,3 +192,5 @@ EngineThread::~EngineThread() {
 }
 
 }  // namespace initscope::ui
+
+#include "engineworker.moc"

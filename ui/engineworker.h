@@ -2,6 +2,9 @@
 // The engine off the GUI thread. An EngineWorker lives on its own QThread (EngineThread owns
 // both); submit() may be called from any thread and keeps only the newest pending job: a newer
 // job cancels the running one through its atomic flag, and stale results are never emitted.
+// Jobs and results cross threads through our own std::mutex-guarded slots, never as the
+// arguments of a queued Qt call: Qt's event queue is locked where ThreadSanitizer cannot see
+// (Debian's Qt is not built with it), so data handed over through it looks unsynchronised.
 #include "core/experiment.h"
 
 #include <QMetaType>
@@ -9,8 +12,11 @@
 #include <QString>
 
 #include <atomic>
+#include <deque>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <vector>
 
 class QThread;
@@ -26,11 +32,17 @@ int autoThreads(const ExperimentConfig& config);
 // The values of a for an a-sweep: n evenly spaced values in [lo, hi].
 std::vector<double> sweepValues(double lo, double hi, int n);
 
+class OutcomeRelay;
+
+// started() is emitted on the worker's thread; finished(), sweepFinished(), failed() and
+// cancelled() on the thread that created the worker (the GUI thread), in the order the jobs
+// ended, so receivers there are called directly.
 class EngineWorker : public QObject {
   Q_OBJECT
 
  public:
   explicit EngineWorker(QObject* parent = nullptr);
+  ~EngineWorker() override;
 
   // Queues one run; returns its serial (increasing). Thread-safe. threads = 0 runs on
   // autoThreads(); the result's config is the one submitted either way.
@@ -59,8 +71,21 @@ class EngineWorker : public QObject {
     bool sweep = false;
     quint64 serial = 0;
   };
+  // How a job ended, kept in outbox_ until the creating thread emits it.
+  struct Outcome {
+    enum class Kind { Finished, SweepFinished, Failed, Cancelled } kind = Kind::Finished;
+    quint64 serial = 0;
+    RunResult result;                // Finished
+    std::vector<double> aValues;     // SweepFinished
+    std::vector<RunResult> results;  // SweepFinished
+    std::string message, errorKind;  // Failed
+    int layer = -1;                  // Failed
+  };
+  friend class OutcomeRelay;
   quint64 enqueue(Job job);
   Q_INVOKABLE void process();
+  void post(Outcome outcome);  // worker's thread
+  void deliverOne();           // creating thread: emits the oldest outcome
 
   std::mutex mutex_;
   std::optional<Job> pending_;       // guarded by mutex_
@@ -69,6 +94,9 @@ class EngineWorker : public QObject {
   std::atomic<bool> wakeQueued_{false};
   std::atomic<bool> busy_{false};
   std::atomic<quint64> serial_{0};
+  std::mutex outboxMutex_;
+  std::deque<Outcome> outbox_;           // guarded by outboxMutex_
+  std::unique_ptr<OutcomeRelay> relay_;  // on the creating thread: one queued deliver() per outcome
 };
 
 // Owns a worker and the thread it lives on; the destructor cancels, quits and joins.

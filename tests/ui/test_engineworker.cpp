@@ -4,6 +4,7 @@
 #include "ui_test_util.h"
 
 #include <atomic>
+#include <memory>
 #include <tuple>
 
 using namespace initscope;
@@ -26,6 +27,21 @@ struct Received : QObject {
     connect(w, &EngineWorker::started, this, [this] { ++started; });
   }
 };
+
+// A run that takes seconds (more under ThreadSanitizer): 121 layers at batch 1000, one thread.
+static ExperimentConfig longRun() {
+  ExperimentConfig c;
+  c.data.source = DataSource::Synthetic;
+  c.data.syntheticShape = {256};
+  c.data.batch = 1000;
+  c.threads = 1;
+  for (int i = 0; i < 60; ++i) {
+    c.layers.push_back(LayerSpec::linear(256, 256));
+    c.layers.push_back(LayerSpec::relu());
+  }
+  c.layers.push_back(LayerSpec::linear(256, 1));
+  return c;
+}
 
 class EngineWorkerTest : public QObject {
   Q_OBJECT
@@ -73,21 +89,24 @@ class EngineWorkerTest : public QObject {
   void cancelStopsALongRun() {
     EngineThread t;
     Received got(t.worker());
-    ExperimentConfig c;
-    c.data.source = DataSource::Synthetic;
-    c.data.syntheticShape = {256};
-    c.data.batch = 1000;
-    c.threads = 1;
-    for (int i = 0; i < 60; ++i) {
-      c.layers.push_back(LayerSpec::linear(256, 256));
-      c.layers.push_back(LayerSpec::relu());
-    }
-    c.layers.push_back(LayerSpec::linear(256, 1));
-    t.worker()->submit(c);
+    t.worker()->submit(longRun());
     QTRY_VERIFY_WITH_TIMEOUT(got.started == 1, 10000);
     t.worker()->cancel();
     QTRY_VERIFY_WITH_TIMEOUT(got.cancelled == 1, 20000);
     QVERIFY(got.finished.empty());
+  }
+
+  // Destroying the thread mid-run (closing the window while it computes) cancels, joins and frees
+  // the worker; nothing arrives afterwards.
+  void destroyedWhileRunning() {
+    auto t = std::make_unique<EngineThread>();
+    Received got(t->worker());
+    t->worker()->submit(longRun());
+    QTRY_VERIFY_WITH_TIMEOUT(got.started == 1, 10000);
+    t.reset();
+    QTest::qWait(50);
+    QVERIFY(got.finished.empty());
+    QCOMPARE(got.cancelled, 0);
   }
 
   void errorsComeBackWithTheirLayer() {
