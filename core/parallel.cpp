@@ -8,7 +8,10 @@ namespace initscope {
 
 #ifdef _OPENMP
 int setEngineThreads(int threads) {
-  if (threads > 0) omp_set_num_threads(threads);
+  // OpenMP's default as it was before the first call (OMP_NUM_THREADS or the cores): 0 restores
+  // it, so a run with threads = 0 after one with threads = 1 does not stay on one thread.
+  static const int defaultThreads = omp_get_max_threads();
+  omp_set_num_threads(threads > 0 ? threads : defaultThreads);
   return omp_get_max_threads();
 }
 

@@ -13,17 +13,17 @@ namespace {
 constexpr int L = kLanes;
 
 // One vector of L values: a zmm register of floats with AVX-512 (two ymm with AVX2); doubles take
-// two zmm, which is fine for the reference/gradient-check builds. Element-aligned and may_alias:
-// lane accumulators live in plain T buffers.
+// two zmm, which is fine for the reference/gradient-check builds. Memory is only touched through
+// load()/store() (memcpy): plain T buffers, any alignment, and ThreadSanitizer checks the range.
 template <class T>
 struct Lanes;
 template <>
 struct Lanes<float> {
-  typedef float V __attribute__((vector_size(L * sizeof(float)), aligned(alignof(float)), may_alias));
+  typedef float V __attribute__((vector_size(L * sizeof(float)), aligned(alignof(float))));
 };
 template <>
 struct Lanes<double> {
-  typedef double V __attribute__((vector_size(L * sizeof(double)), aligned(alignof(double)), may_alias));
+  typedef double V __attribute__((vector_size(L * sizeof(double)), aligned(alignof(double))));
 };
 template <class T>
 using V = typename Lanes<T>::V;
@@ -100,21 +100,21 @@ inline void transpose16(V<float>* r) {
 #undef INITSCOPE_SHUFFLE
 }
 
-// out[i] = the sum of v[i]'s lanes, i < n; floats 16 vectors at a time (transpose, add the rows).
+// out[i] = the sum of the lanes of vector i (at v + i * L), i < n; floats 16 vectors at a time (transpose, add the rows).
 template <class T>
-void laneSums(const V<T>* v, std::size_t n, double* out) {
+void laneSums(const T* v, std::size_t n, double* out) {
   std::size_t i = 0;
   if constexpr (std::is_same_v<T, float>) {
     for (; i + L <= n; i += L) {
       V<float> r[L];
-      for (int j = 0; j < L; ++j) r[j] = v[i + j];
+      for (int j = 0; j < L; ++j) r[j] = load(v + (i + j) * L);
       transpose16(r);
       V<float> sum = r[0];
       for (int j = 1; j < L; ++j) sum += r[j];
       for (int j = 0; j < L; ++j) out[i + j] = static_cast<double>(sum[j]);
     }
   }
-  for (; i < n; ++i) out[i] = laneSum<T>(v[i]);
+  for (; i < n; ++i) out[i] = laneSum<T>(load(v + i * L));
 }
 
 // Items to lanes: dst[off(i) + b] = src[b][i] for elements i in [0, n) and lanes b in [0, L); a
@@ -186,12 +186,12 @@ inline void forwardTile(const T* xp, const std::ptrdiff_t* pbase, const std::ptr
 template <class T, int KB>
 inline void weightGradTile(const T* xs, std::size_t xGroup, const T* dys, std::size_t yGroup, int groups,
                            const std::ptrdiff_t* pbase, const std::ptrdiff_t* koff, int P, int OCp, int o0, int k0,
-                           V<T>* accMem) {
+                           T* accMem) {
   V<T> acc[4][KB];
 #pragma GCC unroll 4
   for (int t = 0; t < KB; ++t)
 #pragma GCC unroll 4
-    for (int o = 0; o < 4; ++o) acc[o][t] = accMem[static_cast<std::size_t>(k0 + t) * OCp + o0 + o];
+    for (int o = 0; o < 4; ++o) acc[o][t] = load(accMem + (static_cast<std::size_t>(k0 + t) * OCp + o0 + o) * L);
   for (int g = 0; g < groups; ++g) {
     const T* xk[KB];
 #pragma GCC unroll 4
@@ -221,7 +221,7 @@ inline void weightGradTile(const T* xs, std::size_t xGroup, const T* dys, std::s
 #pragma GCC unroll 4
   for (int t = 0; t < KB; ++t)
 #pragma GCC unroll 4
-    for (int o = 0; o < 4; ++o) accMem[static_cast<std::size_t>(k0 + t) * OCp + o0 + o] = acc[o][t];
+    for (int o = 0; o < 4; ++o) store(accMem + (static_cast<std::size_t>(k0 + t) * OCp + o0 + o) * L, acc[o][t]);
 }
 
 // dX tile: KB weights [k0, k0+KB) (input channel and tap) x PX output pixels [p0, p0+PX), summed
@@ -412,8 +412,8 @@ void Conv2d<T>::flush(Scratch& sc) {
   Partial& pa = partial_[static_cast<std::size_t>(sc.slot)];
   pa.dW.resize(static_cast<std::size_t>(K_) * OCp_);
   pa.db.resize(static_cast<std::size_t>(OCp_));
-  laneSums<T>(reinterpret_cast<const V<T>*>(sc.dW.data()), pa.dW.size(), pa.dW.data());
-  laneSums<T>(reinterpret_cast<const V<T>*>(sc.db.data()), pa.db.size(), pa.db.data());
+  laneSums<T>(sc.dW.data(), pa.dW.size(), pa.dW.data());
+  laneSums<T>(sc.db.data(), pa.db.size(), pa.db.data());
   pa.used = true;
   sc.slot = -1;
 }
@@ -442,7 +442,7 @@ void Conv2d<T>::backwardItems(const TensorT<T>& x, const TensorT<T>&, const Tens
     sc.db.assign(static_cast<std::size_t>(OCp) * L, T(0));
     sc.slot = slot;
   }
-  V<T>* dWacc = reinterpret_cast<V<T>*>(sc.dW.data());
+  T* dWacc = sc.dW.data();
   if (this->bias_)
     for (int o = 0; o < OC; ++o) {
       V<T> acc{};
@@ -450,7 +450,8 @@ void Conv2d<T>::backwardItems(const TensorT<T>& x, const TensorT<T>&, const Tens
         const T* d = sc.dy.data() + g * yGroup_ + static_cast<std::size_t>(o) * P * L;
         for (int p = 0; p < P; ++p) acc += load(d + static_cast<std::size_t>(p) * L);
       }
-      reinterpret_cast<V<T>*>(sc.db.data())[o] += acc;
+      T* db = sc.db.data() + static_cast<std::size_t>(o) * L;
+      store(db, load(db) + acc);
     }
   const T* xs = sc.x.data();
   const T* dys = sc.dy.data();

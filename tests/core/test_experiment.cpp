@@ -104,6 +104,13 @@ TEST(Run, SameSeedSameBitsAcrossThreadCounts) {
   setEngineThreads(0);
 }
 
+// threads = 0 means OpenMP's default again after a run on an explicit count.
+TEST(Run, ZeroThreadsRestoresTheDefault) {
+  const int def = setEngineThreads(0);
+  EXPECT_EQ(setEngineThreads(1), 1);
+  EXPECT_EQ(setEngineThreads(0), def);
+}
+
 TEST(Run, DumpsAreBitIdenticalAcrossThreadCounts) {
   ExperimentConfig c;
   c.layers = {LayerSpec::flatten(), LayerSpec::linear(784, 64), LayerSpec::relu(), LayerSpec::linear(64, 10)};
