@@ -186,12 +186,13 @@ inline void forwardTile(const T* xp, const std::ptrdiff_t* pbase, const std::ptr
 template <class T, int KB>
 inline void weightGradTile(const T* xs, std::size_t xGroup, const T* dys, std::size_t yGroup, int groups,
                            const std::ptrdiff_t* pbase, const std::ptrdiff_t* koff, int P, int OCp, int o0, int k0,
-                           T* accMem) {
-  V<T> acc[4][KB];
+                           T* accMem, bool fresh) {
+  V<T> acc[4][KB] = {};  // a slot's first chunk starts from zero, the next ones from accMem
+  if (!fresh)
 #pragma GCC unroll 4
-  for (int t = 0; t < KB; ++t)
+    for (int t = 0; t < KB; ++t)
 #pragma GCC unroll 4
-    for (int o = 0; o < 4; ++o) acc[o][t] = load(accMem + (static_cast<std::size_t>(k0 + t) * OCp + o0 + o) * L);
+      for (int o = 0; o < 4; ++o) acc[o][t] = load(accMem + (static_cast<std::size_t>(k0 + t) * OCp + o0 + o) * L);
   for (int g = 0; g < groups; ++g) {
     const T* xk[KB];
 #pragma GCC unroll 4
@@ -436,9 +437,10 @@ void Conv2d<T>::backwardItems(const TensorT<T>& x, const TensorT<T>&, const Tens
   }
 
   // Lane accumulators of this slot's chunks (a thread works through one slot at a time).
-  if (sc.slot != slot) {
+  const bool fresh = sc.slot != slot;  // the tiles overwrite the accumulators: no zeroing pass
+  if (fresh) {
     flush(sc);
-    sc.dW.assign(static_cast<std::size_t>(K) * OCp * L, T(0));
+    sc.dW.resize(static_cast<std::size_t>(K) * OCp * L);
     sc.db.assign(static_cast<std::size_t>(OCp) * L, T(0));
     sc.slot = slot;
   }
@@ -459,16 +461,16 @@ void Conv2d<T>::backwardItems(const TensorT<T>& x, const TensorT<T>&, const Tens
     byFours(
         K,
         [&](int k0) {
-          weightGradTile<T, 4>(xs, xGroup_, dys, yGroup_, groups, pbase_.data(), koff_.data(), P, OCp, o0, k0, dWacc);
+          weightGradTile<T, 4>(xs, xGroup_, dys, yGroup_, groups, pbase_.data(), koff_.data(), P, OCp, o0, k0, dWacc, fresh);
         },
         [&](int k0) {
-          weightGradTile<T, 3>(xs, xGroup_, dys, yGroup_, groups, pbase_.data(), koff_.data(), P, OCp, o0, k0, dWacc);
+          weightGradTile<T, 3>(xs, xGroup_, dys, yGroup_, groups, pbase_.data(), koff_.data(), P, OCp, o0, k0, dWacc, fresh);
         },
         [&](int k0) {
-          weightGradTile<T, 2>(xs, xGroup_, dys, yGroup_, groups, pbase_.data(), koff_.data(), P, OCp, o0, k0, dWacc);
+          weightGradTile<T, 2>(xs, xGroup_, dys, yGroup_, groups, pbase_.data(), koff_.data(), P, OCp, o0, k0, dWacc, fresh);
         },
         [&](int k0) {
-          weightGradTile<T, 1>(xs, xGroup_, dys, yGroup_, groups, pbase_.data(), koff_.data(), P, OCp, o0, k0, dWacc);
+          weightGradTile<T, 1>(xs, xGroup_, dys, yGroup_, groups, pbase_.data(), koff_.data(), P, OCp, o0, k0, dWacc, fresh);
         });
   if (!dx) return;
 

@@ -88,23 +88,24 @@ TensorT<T> cast(const TensorD& t) {
   return out;
 }
 
-// Runs the layer through its engine interface with the batch cut into the given chunks, each
-// chunk in its own slot.
+// Runs the layer through its engine interface with the batch cut into the given chunks, chunk k
+// in slot k / chunksPerSlot (a slot's chunks in order, as the network runs them).
 template <class T>
 void runChunked(Layer<T>& layer, const TensorT<T>& x, TensorT<T>& y, const TensorT<T>& dy, TensorT<T>& dx,
-                const std::vector<int>& cuts) {
+                const std::vector<int>& cuts, int chunksPerSlot = 1) {
   y.resize(layer.outputShape(x.shape));
   dx.resize(x.shape);
   layer.prepare(x.shape);
-  for (std::size_t k = 0; k + 1 < cuts.size(); ++k) layer.forwardItems(x, y, cuts[k], cuts[k + 1], static_cast<int>(k));
+  for (std::size_t k = 0; k + 1 < cuts.size(); ++k)
+    layer.forwardItems(x, y, cuts[k], cuts[k + 1], static_cast<int>(k) / chunksPerSlot);
   layer.beginBackward();
   for (std::size_t k = 0; k + 1 < cuts.size(); ++k)
-    layer.backwardItems(x, y, dy, &dx, cuts[k], cuts[k + 1], static_cast<int>(k));
+    layer.backwardItems(x, y, dy, &dx, cuts[k], cuts[k + 1], static_cast<int>(k) / chunksPerSlot);
   layer.finishBackward(x, dy);
 }
 
 template <class T>
-void checkAgainstReference(const Geometry& g, int N, const std::vector<int>& cuts, double tol) {
+void checkAgainstReference(const Geometry& g, int N, const std::vector<int>& cuts, double tol, int chunksPerSlot = 1) {
   SCOPED_TRACE(std::string(g.name) + " batch " + std::to_string(N) + " in " + std::to_string(cuts.size() - 1) +
                " chunks");
   auto layer = makeLayer<T>(specOf(g));
@@ -120,7 +121,7 @@ void checkAgainstReference(const Geometry& g, int N, const std::vector<int>& cut
   const Reference ref = reference(g, x, w, g.bias ? &b : nullptr, dy);
 
   TensorT<T> y, dx;
-  runChunked(*layer, cast<T>(x), y, cast<T>(dy), dx, cuts);
+  runChunked(*layer, cast<T>(x), y, cast<T>(dy), dx, cuts, chunksPerSlot);
   EXPECT_LT(scaledError(y, ref.y), tol) << "output";
   EXPECT_LT(scaledError(dx, ref.dx), tol) << "input gradient";
   EXPECT_LT(scaledError(layer->weight()->grad, ref.dw), tol) << "weight gradient";
@@ -181,7 +182,9 @@ TEST(Conv2dKernels, SlotPartialsAddUp) {
   std::vector<int> cuts;
   for (int n = 0; n < 200; n += 16) cuts.push_back(n);  // 13 chunks: 12 of 16 items and one of 8
   cuts.push_back(200);
-  checkAgainstReference<double>(g, 200, cuts, 1e-12);
+  checkAgainstReference<double>(g, 200, cuts, 1e-12);     // one chunk per slot
+  checkAgainstReference<double>(g, 200, cuts, 1e-12, 3);  // three chunks per slot, summed in the slot
+  checkAgainstReference<float>(g, 200, cuts, 2e-6, 5);
 }
 
 }  // namespace
