@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 namespace initscope {
 
@@ -11,6 +12,19 @@ SpecError::SpecError(int layer, const std::string& message) : std::runtime_error
 
 namespace {
 std::string where(int i, const LayerSpec& s) { return "layer " + std::to_string(i + 1) + " (" + s.label() + "): "; }
+
+// The weight values a layer would allocate when built. inferShapes builds each layer to ask its
+// output shape, so an absurd spec (a billion channels, a huge kernel) is refused here, by name,
+// before any allocation can fail.
+double weightValues(const LayerSpec& s) {
+  const auto pos = [](int v) { return v > 0 ? static_cast<double>(v) : 0.0; };
+  switch (s.kind) {
+    case LayerKind::Conv2d: return pos(s.inChannels) * pos(s.outChannels) * pos(s.kernelH) * pos(s.kernelW);
+    case LayerKind::Linear: return pos(s.inChannels) * pos(s.outChannels);
+    case LayerKind::BatchNorm2d: return pos(s.inChannels);
+    default: return 0;
+  }
+}
 }  // namespace
 
 std::vector<Shape> inferShapes(const std::vector<LayerSpec>& specs, const Shape& input) {
@@ -18,6 +32,13 @@ std::vector<Shape> inferShapes(const std::vector<LayerSpec>& specs, const Shape&
   if (input.rank < 2 || input.numel() == 0) throw SpecError(-1, "the input shape " + input.str() + " has no batch");
   std::vector<Shape> shapes{input};
   for (std::size_t i = 0; i < specs.size(); ++i) {
+    if (const double n = weightValues(specs[i]); n > static_cast<double>(kMaxLayerWeights)) {
+      char count[32];
+      std::snprintf(count, sizeof count, "%.3g", n);
+      throw SpecError(static_cast<int>(i), where(static_cast<int>(i), specs[i]) + "its weight would hold " + count +
+                                               " values, more than the limit of " + std::to_string(kMaxLayerWeights) +
+                                               " (1 GiB)");
+    }
     try {
       auto layer = makeLayer<float>(specs[i]);
       shapes.push_back(layer->outputShape(shapes.back()));

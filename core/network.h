@@ -28,7 +28,11 @@ class Cancelled : public std::runtime_error {
   Cancelled() : std::runtime_error("cancelled") {}
 };
 
-// Shapes through the stack: result[0] is the input, result[i + 1] the output of layer i.
+// The most weight values one layer may have (2^28 floats, 1 GiB).
+inline constexpr std::uint64_t kMaxLayerWeights = std::uint64_t(1) << 28;
+
+// Shapes through the stack: result[0] is the input, result[i + 1] the output of layer i. Throws
+// SpecError naming the layer that cannot run, or whose weight would exceed kMaxLayerWeights.
 std::vector<Shape> inferShapes(const std::vector<LayerSpec>& specs, const Shape& input);
 
 template <class T>

@@ -1,6 +1,7 @@
 // run(): impossible stacks named before any work, limits, cancellation, NaN/Inf reporting, and
 // bit-identical results whatever the thread count.
 #include "core/experiment.h"
+#include "core/network.h"
 #include "core/presets.h"
 #include "core/parallel.h"
 
@@ -207,6 +208,24 @@ TEST(Run, LimitsRefuseBeforeWork) {
   c = fourConvConfig();
   c.data.batch = 20000;  // more images than the embedded set
   EXPECT_THROW(run(c), DataError);
+}
+
+// Found by fuzz_stack: shape inference builds each layer, and a conv with a billion input channels
+// (or a huge kernel, or a huge linear) threw std::bad_alloc from its weight's allocation. Shape
+// checks run before run()'s limits (the layer editor calls inferShapes on every edit).
+TEST(Network, AbsurdWeightsAreRefusedByNameBeforeAllocation) {
+  const Shape in{2, 1, 28, 28};
+  LayerSpec wide = LayerSpec::conv2d(1'024'819'115, 8, 5, 2, 2);
+  LayerSpec bigKernel = LayerSpec::conv2d(1, 8, 100'000);
+  for (const LayerSpec& bad : {wide, bigKernel, LayerSpec::linear(1 << 20, 1 << 20)}) {
+    try {
+      inferShapes({LayerSpec::relu(), bad}, in);
+      ADD_FAILURE() << bad.label();
+    } catch (const SpecError& e) {
+      EXPECT_EQ(e.layer(), 1) << e.what();
+      EXPECT_NE(std::string(e.what()).find("more than the limit of 268435456"), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(Run, LossThatCannotUseTheOutputIsAStackError) {
