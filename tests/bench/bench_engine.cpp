@@ -65,11 +65,13 @@ void BM_FourConvTrainStep(benchmark::State& st) {
   net.setComputeInputGradient(false);  // as PyTorch: the input does not require grad
   net.initialize(InitSpec{}, BiasSpec{}, 0);
   Tensor g;
-  for (auto _ : st) {
+  auto step = [&] {
     net.forward(b.x);
     benchmark::DoNotOptimize(mseLoss(net.output(), b.targets, &g));
     net.backward(g);
-  }
+  };
+  step();  // warm-up, as bench_torch.py's: first touch of the activation and gradient buffers
+  for (auto _ : st) step();
   {
     double first = 0;
     const double macs = macsPerExample(fourConv(), b.x.shape, &first);
@@ -80,6 +82,22 @@ BENCHMARK(BM_FourConvTrainStep)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark
 
 // The sweep as core/sweep.cpp runs it: points side by side, one network per thread, each point
 // on one thread (the engine's inner regions run serially inside the outer one).
+void sweepA50(std::vector<std::unique_ptr<Network<float>>>& nets, std::vector<Tensor>& grads, const Batch& b,
+              int threads) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+  for (int k = 0; k < 50; ++k) {
+    const auto t = static_cast<std::size_t>(engineThreadIndex());
+    Network<float>& net = *nets[t];
+    InitSpec init;
+    init.scheme = Scheme::KaimingUniform;
+    init.a = 3.0 * k / 49.0;
+    net.initialize(init, BiasSpec{BiasScheme::Zeros, 0}, 0);
+    net.forward(b.x);
+    benchmark::DoNotOptimize(mseLoss(net.output(), b.targets, &grads[t]));
+    net.backward(grads[t]);
+  }
+}
+
 void BM_SweepA50(benchmark::State& st) {
   const Batch b = mnistBatch(100);
   const int threads = std::max(1, engineThreads());
@@ -89,20 +107,8 @@ void BM_SweepA50(benchmark::State& st) {
     nets.back()->setComputeInputGradient(false);
   }
   std::vector<Tensor> grads(static_cast<std::size_t>(threads));
-  for (auto _ : st) {
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-    for (int k = 0; k < 50; ++k) {
-      const auto t = static_cast<std::size_t>(engineThreadIndex());
-      Network<float>& net = *nets[t];
-      InitSpec init;
-      init.scheme = Scheme::KaimingUniform;
-      init.a = 3.0 * k / 49.0;
-      net.initialize(init, BiasSpec{BiasScheme::Zeros, 0}, 0);
-      net.forward(b.x);
-      benchmark::DoNotOptimize(mseLoss(net.output(), b.targets, &grads[t]));
-      net.backward(grads[t]);
-    }
-  }
+  sweepA50(nets, grads, b, threads);  // warm-up
+  for (auto _ : st) sweepA50(nets, grads, b, threads);
   {
     double first = 0;
     const double macs = macsPerExample(fourConv(), b.x.shape, &first);
@@ -118,6 +124,8 @@ void BM_Mlp20x512(benchmark::State& st) {
   net.initialize(InitSpec{.scheme = Scheme::KaimingNormal}, BiasSpec{}, 0);
   Tensor g(net.shapes().back());
   for (std::size_t i = 0; i < g.numel(); ++i) g.data[i] = 1e-3f;
+  net.forward(b.x);  // warm-up
+  net.backward(g);
   for (auto _ : st) {
     net.forward(b.x);
     net.backward(g);
@@ -139,6 +147,7 @@ void BM_InteractiveRun(benchmark::State& st) {
   c.data.batch = static_cast<int>(st.range(0));
   c.init.scheme = Scheme::KaimingUniform;
   Engine engine;
+  engine.run(c);  // warm-up: decodes the embedded digits once, touches the buffers
   int k = 0;
   double fwd = 0, bwd = 0, stats = 0;
   for (auto _ : st) {
