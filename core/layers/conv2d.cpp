@@ -254,15 +254,16 @@ inline void inputGradTile(const T* dy, int P, int OC, const T* w, int K, const s
     }
 }
 
-// Runs tile<4> over [0, n) in steps of 4 and tile<1..3> for the rest.
-template <class F4, class F3, class F2, class F1>
-inline void byFours(int n, F4&& f4, F3&& f3, F2&& f2, F1&& f1) {
+// Calls f(width, i) over [0, n) in steps of 4, then once for the 1 to 3 left; width is a
+// std::integral_constant<int, 4> (or 3, 2, 1), so the tiles are instantiated for each width.
+template <class F>
+inline void byFours(int n, F&& f) {
   int i = 0;
-  for (; i + 4 <= n; i += 4) f4(i);
+  for (; i + 4 <= n; i += 4) f(std::integral_constant<int, 4>{}, i);
   switch (n - i) {
-    case 3: f3(i); break;
-    case 2: f2(i); break;
-    case 1: f1(i); break;
+    case 3: f(std::integral_constant<int, 3>{}, i); break;
+    case 2: f(std::integral_constant<int, 2>{}, i); break;
+    case 1: f(std::integral_constant<int, 1>{}, i); break;
     default: break;
   }
 }
@@ -302,30 +303,29 @@ void Conv2d<T>::prepare(const Shape& in) {
   const int OC = s.outChannels;
   const Shape item{in[1], in[2], in[3]};
   if (!(item == itemShape_)) {
-    C_ = in[1], H_ = in[2], W_ = in[3], OH_ = out[2], OW_ = out[3];
-    P_ = OH_ * OW_;
-    Hp_ = H_ + 2 * s.padH, Wp_ = W_ + 2 * s.padW;
-    taps_ = s.kernelH * s.kernelW;
-    K_ = C_ * taps_;
+    const int C = in[1], H = in[2], W = in[3], OH = out[2], OW = out[3];
+    const int Hp = H + 2 * s.padH, Wp = W + 2 * s.padW;
+    P_ = OH * OW;
+    K_ = C * s.kernelH * s.kernelW;
     OCp_ = roundUp4(OC);
     koff_.resize(static_cast<std::size_t>(K_));
-    for (int c = 0; c < C_; ++c)
+    for (int c = 0; c < C; ++c)
       for (int i = 0; i < s.kernelH; ++i)
         for (int j = 0; j < s.kernelW; ++j)
           koff_[static_cast<std::size_t>((c * s.kernelH + i) * s.kernelW + j)] =
-              ((static_cast<std::ptrdiff_t>(c) * Hp_ + i) * Wp_ + j) * L;
+              ((static_cast<std::ptrdiff_t>(c) * Hp + i) * Wp + j) * L;
     pbase_.resize(static_cast<std::size_t>(P_));
-    for (int oh = 0; oh < OH_; ++oh)
-      for (int ow = 0; ow < OW_; ++ow)
-        pbase_[static_cast<std::size_t>(oh * OW_ + ow)] =
-            (static_cast<std::ptrdiff_t>(oh) * s.strideH * Wp_ + static_cast<std::ptrdiff_t>(ow) * s.strideW) * L;
-    xoff_.resize(static_cast<std::size_t>(C_) * H_ * W_);
-    for (int c = 0; c < C_; ++c)
-      for (int h = 0; h < H_; ++h)
-        for (int w = 0; w < W_; ++w)
-          xoff_[(static_cast<std::size_t>(c) * H_ + h) * W_ + w] =
-              ((static_cast<std::ptrdiff_t>(c) * Hp_ + h + s.padH) * Wp_ + w + s.padW) * L;
-    xGroup_ = static_cast<std::size_t>(C_) * Hp_ * Wp_ * L;
+    for (int oh = 0; oh < OH; ++oh)
+      for (int ow = 0; ow < OW; ++ow)
+        pbase_[static_cast<std::size_t>(oh * OW + ow)] =
+            (static_cast<std::ptrdiff_t>(oh) * s.strideH * Wp + static_cast<std::ptrdiff_t>(ow) * s.strideW) * L;
+    xoff_.resize(static_cast<std::size_t>(C) * H * W);
+    for (int c = 0; c < C; ++c)
+      for (int h = 0; h < H; ++h)
+        for (int w = 0; w < W; ++w)
+          xoff_[(static_cast<std::size_t>(c) * H + h) * W + w] =
+              ((static_cast<std::ptrdiff_t>(c) * Hp + h + s.padH) * Wp + w + s.padW) * L;
+    xGroup_ = static_cast<std::size_t>(C) * Hp * Wp * L;
     yGroup_ = static_cast<std::size_t>(OCp_) * P_ * L;
     scratch_.clear();  // sizes changed; the borders of new buffers start at zero
     itemShape_ = item;
@@ -377,24 +377,10 @@ void Conv2d<T>::forwardItems(const TensorT<T>& x, TensorT<T>& y, int n0, int n1,
     gatherInput(x, g0, count, xp);
     const T* wf = wf_.data();
     const T* bias = biasp_.data();
-    byFours(
-        P,
-        [&](int p0) {
-          for (int o0 = 0; o0 < OCp; o0 += 4)
-            forwardTile<T, 4>(xp, pbase_.data(), koff_.data(), K, wf, bias, OCp, o0, p0, P, yp);
-        },
-        [&](int p0) {
-          for (int o0 = 0; o0 < OCp; o0 += 4)
-            forwardTile<T, 3>(xp, pbase_.data(), koff_.data(), K, wf, bias, OCp, o0, p0, P, yp);
-        },
-        [&](int p0) {
-          for (int o0 = 0; o0 < OCp; o0 += 4)
-            forwardTile<T, 2>(xp, pbase_.data(), koff_.data(), K, wf, bias, OCp, o0, p0, P, yp);
-        },
-        [&](int p0) {
-          for (int o0 = 0; o0 < OCp; o0 += 4)
-            forwardTile<T, 1>(xp, pbase_.data(), koff_.data(), K, wf, bias, OCp, o0, p0, P, yp);
-        });
+    byFours(P, [&](auto px, int p0) {
+      for (int o0 = 0; o0 < OCp; o0 += 4)
+        forwardTile<T, decltype(px)::value>(xp, pbase_.data(), koff_.data(), K, wf, bias, OCp, o0, p0, P, yp);
+    });
     T* dst[L];
     for (int b = 0; b < count; ++b) dst[b] = y.item(g0 + b);
     fromLanes(yp, static_cast<std::size_t>(OC) * P, dst, count, [](std::size_t i) { return i * L; });
@@ -458,20 +444,10 @@ void Conv2d<T>::backwardItems(const TensorT<T>& x, const TensorT<T>&, const Tens
   const T* xs = sc.x.data();
   const T* dys = sc.dy.data();
   for (int o0 = 0; o0 < OCp; o0 += 4)
-    byFours(
-        K,
-        [&](int k0) {
-          weightGradTile<T, 4>(xs, xGroup_, dys, yGroup_, groups, pbase_.data(), koff_.data(), P, OCp, o0, k0, dWacc, fresh);
-        },
-        [&](int k0) {
-          weightGradTile<T, 3>(xs, xGroup_, dys, yGroup_, groups, pbase_.data(), koff_.data(), P, OCp, o0, k0, dWacc, fresh);
-        },
-        [&](int k0) {
-          weightGradTile<T, 2>(xs, xGroup_, dys, yGroup_, groups, pbase_.data(), koff_.data(), P, OCp, o0, k0, dWacc, fresh);
-        },
-        [&](int k0) {
-          weightGradTile<T, 1>(xs, xGroup_, dys, yGroup_, groups, pbase_.data(), koff_.data(), P, OCp, o0, k0, dWacc, fresh);
-        });
+    byFours(K, [&](auto kb, int k0) {
+      weightGradTile<T, decltype(kb)::value>(xs, xGroup_, dys, yGroup_, groups, pbase_.data(), koff_.data(), P, OCp,
+                                             o0, k0, dWacc, fresh);
+    });
   if (!dx) return;
 
   T* dxp = sc.dx.data();
@@ -482,19 +458,11 @@ void Conv2d<T>::backwardItems(const TensorT<T>& x, const TensorT<T>&, const Tens
     const int n = n0 + g * L, count = std::min(L, n1 - n);
     std::fill(sc.dx.begin(), sc.dx.end(), T(0));
     const T* d = dys + g * yGroup_;
-    auto row = [&](auto kb, int k0) {
-      constexpr int KB = decltype(kb)::value;
-      byFours(
-          P, [&](int p0) { inputGradTile<T, KB, 4>(d, P, OC, w, K, koff, pbase, k0, p0, dxp); },
-          [&](int p0) { inputGradTile<T, KB, 3>(d, P, OC, w, K, koff, pbase, k0, p0, dxp); },
-          [&](int p0) { inputGradTile<T, KB, 2>(d, P, OC, w, K, koff, pbase, k0, p0, dxp); },
-          [&](int p0) { inputGradTile<T, KB, 1>(d, P, OC, w, K, koff, pbase, k0, p0, dxp); });
-    };
-    byFours(
-        K, [&](int k0) { row(std::integral_constant<int, 4>{}, k0); },
-        [&](int k0) { row(std::integral_constant<int, 3>{}, k0); },
-        [&](int k0) { row(std::integral_constant<int, 2>{}, k0); },
-        [&](int k0) { row(std::integral_constant<int, 1>{}, k0); });
+    byFours(K, [&](auto kb, int k0) {
+      byFours(P, [&](auto px, int p0) {
+        inputGradTile<T, decltype(kb)::value, decltype(px)::value>(d, P, OC, w, K, koff, pbase, k0, p0, dxp);
+      });
+    });
     scatterInputGrad(dxp, *dx, n, count);
   }
 }

@@ -38,13 +38,13 @@ class Conv2d final : public Layer<T> {
   void gatherInput(const TensorT<T>& x, int n, int count, T* xp) const;
   void scatterInputGrad(const T* dxp, TensorT<T>& dx, int n, int count) const;
 
-  // Geometry, set by prepare().
+  // Geometry of the item shape prepare() last saw.
   Shape itemShape_;
-  int C_ = 0, H_ = 0, W_ = 0, OH_ = 0, OW_ = 0, P_ = 0, Hp_ = 0, Wp_ = 0, K_ = 0, taps_ = 0;
+  int P_ = 0, K_ = 0;                    // output pixels OH * OW; weights per output channel C * KH * KW
   int OCp_ = 0;                          // output channels rounded up to a multiple of 4
-  std::vector<std::ptrdiff_t> koff_;               // k -> offset of weight k's input in X (elements)
-  std::vector<std::ptrdiff_t> xoff_;               // input element (c, h, w) -> its place in X
-  std::vector<std::ptrdiff_t> pbase_;              // output pixel p -> offset of its window's corner in X
+  std::vector<std::ptrdiff_t> koff_;     // k -> offset of weight k's input in X (elements)
+  std::vector<std::ptrdiff_t> xoff_;     // input element (c, h, w) -> its place in X
+  std::vector<std::ptrdiff_t> pbase_;    // output pixel p -> offset of its window's corner in X
   std::size_t xGroup_ = 0, yGroup_ = 0;  // elements of one group of X (C channels) and of Y / dY (OCp)
 
   // Weights repacked in prepare(): wf_[k][OCp] for the forward tiles (dX reads W as it is); bias padded.
