@@ -161,9 +161,6 @@ Partial chunkMoments(const T* x, std::size_t n, Saturation sat) {
   return p;
 }
 
-// Histogram bin slots of a block: 0 underflow, 1..bins the bins (the last one closed), bins+1
-// overflow, bins+2 not finite (counted elsewhere, dropped). Computed branch-free so the compiler
-// vectorises it; a value within rounding of an inner bin edge may land on either side.
 // d rounded to T towards +inf (dir > 0) or -inf (dir < 0).
 template <class T>
 T roundTo(double d, int dir) {
@@ -173,6 +170,9 @@ T roundTo(double d, int dir) {
   return t;
 }
 
+// Histogram bin slots of a block: 0 underflow, 1..bins the bins (the last one closed), bins+1
+// overflow, bins+2 not finite (counted elsewhere, dropped). Computed branch-free so the compiler
+// vectorises it; a value within rounding of an inner bin edge may land on either side.
 template <class T>
 void binIndices(const T* x, std::size_t n, T low, T high, T scale, int bins, int* out) {
   const T top = static_cast<T>(bins - 1);
@@ -234,13 +234,18 @@ TensorStats finishMoments(const Partial* parts, std::size_t chunks, std::size_t 
   return s;
 }
 
-// Counts one chunk into cnt: four interleaved sub-histograms of bins + 3 slots each (underflow,
-// bins, overflow, not finite), zeroed by the caller. After ReLU half the values land in one bin;
+// A chunk's counts: kSub interleaved sub-histograms of countStride(bins) slots each (underflow,
+// bins, overflow, not finite).
+constexpr int kSub = 4;
+std::size_t countStride(int bins) { return static_cast<std::size_t>(bins) + 3; }
+
+// Counts one chunk into cnt (kSub * countStride(bins) values, zeroed by the caller). After ReLU half the values land in one bin;
 // counting them into one counter would serialise on it. Every value is counted somewhere, so the
 // loop has no branch.
 template <class T>
 void countChunk(const T* x, std::size_t n, const Histogram& h, int bins, std::uint32_t* cnt) {
-  const std::size_t stride = static_cast<std::size_t>(bins) + 3;
+  static_assert(kSub == 4, "the counting loop below is written out for four sub-histograms");
+  const std::size_t stride = countStride(bins);
   std::uint32_t* c0 = cnt;
   std::uint32_t* c1 = cnt + stride;
   std::uint32_t* c2 = cnt + 2 * stride;
@@ -265,8 +270,8 @@ void countChunk(const T* x, std::size_t n, const Histogram& h, int bins, std::ui
 }
 
 void addCounts(Histogram& h, const std::uint32_t* cnt) {
-  const std::size_t bins = h.counts.size(), stride = bins + 3;
-  for (int l = 0; l < 4; ++l, cnt += stride) {
+  const std::size_t bins = h.counts.size(), stride = countStride(static_cast<int>(bins));
+  for (int l = 0; l < kSub; ++l, cnt += stride) {
     h.underflow += cnt[0];
     h.overflow += cnt[bins + 1];
     for (std::size_t k = 0; k < bins; ++k) h.counts[k] += cnt[k + 1];
@@ -298,7 +303,7 @@ std::vector<TensorStats> computeMany(const std::vector<StatsJobT<T>>& jobs, cons
   std::vector<TensorStats> out(jobs.size());
   for (std::size_t j = 0; j < jobs.size(); ++j)
     out[j] = finishMoments(parts.data() + firstTask[j], firstTask[j + 1] - firstTask[j], jobs[j].size, opt);
-  const std::size_t perTask = 4 * (static_cast<std::size_t>(opt.bins) + 3);
+  const std::size_t perTask = kSub * countStride(opt.bins);
   std::vector<std::uint32_t> counts(tasks.size() * perTask, 0);  // a chunk has < 2^32 values
 #pragma omp parallel for schedule(static) if (nt > 4)
   for (std::int64_t t = 0; t < nt; ++t) {
