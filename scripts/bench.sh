@@ -17,7 +17,8 @@ cmake --build --preset release -j"$(nproc)" --target bench_engine >/dev/null
 out=build/release/bench
 mkdir -p "$out"
 export OMP_NUM_THREADS=2
-OMP_WAIT_POLICY=passive build/release/tests/bench/bench_engine --benchmark_repetitions="$repeats" \
+# The OpenMP settings the app starts with (app/main.cpp): sleeping idle workers after a short spin.
+OMP_WAIT_POLICY=passive GOMP_SPINCOUNT=20000 build/release/tests/bench/bench_engine --benchmark_repetitions="$repeats" \
   --benchmark_report_aggregates_only=true --benchmark_format=json --benchmark_out="$out/ours.json" \
   --benchmark_out_format=json >/dev/null
 /usr/bin/python3 tests/bench/bench_torch.py --repeats "$repeats" --threads 2 --only four_conv_b100,four_conv_b1000,four_conv_b10000,sweep_a50 >"$out/torch.json"

@@ -56,51 +56,59 @@ inline void inRegister(V<T>& v) {
   if constexpr (sizeof(V<T>) == 64) asm("" : "+v"(v));
 }
 
-// 16 x 16 transpose in registers: rows r[b] (one per item) <-> columns (one per element). Four
-// butterfly stages swap the off-diagonal k x k blocks of every 2k x 2k block, k = 8, 4, 2, 1.
-inline void transpose16(V<float>* r) {
+// The butterfly step of the 16 x 16 transposes and lane sums: for vectors a, b and k = 8, 4, 2, 1,
+//   lo[c] = c has bit k ? b[c - k] : a[c]      hi[c] = c has bit k ? b[c] : a[c + k]
+// (swaps the off-diagonal k x k blocks of every 2k x 2k block of the pair's rows).
+template <int K>
+inline void butterfly(V<float>& a, V<float>& b) {
   static_assert(L == 16);
   // Two-source shuffles with constant indices: GCC's __builtin_shuffle takes a mask vector,
   // clang's __builtin_shufflevector the indices themselves (clang builds the fuzzers).
 #if defined(__clang__)
-#define INITSCOPE_SHUFFLE(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#define INITSCOPE_SHUFFLE(x, y, ...) __builtin_shufflevector(x, y, __VA_ARGS__)
 #else
   typedef int I __attribute__((vector_size(L * sizeof(int))));
-#define INITSCOPE_SHUFFLE(a, b, ...) __builtin_shuffle(a, b, I{__VA_ARGS__})
+#define INITSCOPE_SHUFFLE(x, y, ...) __builtin_shuffle(x, y, I{__VA_ARGS__})
 #endif
-  // lo[c] = c has bit k ? b[c - k] : a[c];  hi[c] = c has bit k ? b[c] : a[c + k]
-#define INITSCOPE_LO8 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23
-#define INITSCOPE_HI8 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31
-#define INITSCOPE_LO4 0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27
-#define INITSCOPE_HI4 4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31
-#define INITSCOPE_LO2 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29
-#define INITSCOPE_HI2 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31
-#define INITSCOPE_LO1 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30
-#define INITSCOPE_HI1 1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31
-#define INITSCOPE_STAGE(k, LO, HI)                   \
-  for (int i = 0; i < L; ++i)                        \
-    if (!(i & (k))) {                                \
-      const V<float> a = r[i], b = r[i + (k)];       \
-      r[i] = INITSCOPE_SHUFFLE(a, b, LO);            \
-      r[i + (k)] = INITSCOPE_SHUFFLE(a, b, HI);      \
-    }
-  INITSCOPE_STAGE(8, INITSCOPE_LO8, INITSCOPE_HI8)
-  INITSCOPE_STAGE(4, INITSCOPE_LO4, INITSCOPE_HI4)
-  INITSCOPE_STAGE(2, INITSCOPE_LO2, INITSCOPE_HI2)
-  INITSCOPE_STAGE(1, INITSCOPE_LO1, INITSCOPE_HI1)
-#undef INITSCOPE_STAGE
-#undef INITSCOPE_LO8
-#undef INITSCOPE_HI8
-#undef INITSCOPE_LO4
-#undef INITSCOPE_HI4
-#undef INITSCOPE_LO2
-#undef INITSCOPE_HI2
-#undef INITSCOPE_LO1
-#undef INITSCOPE_HI1
+  const V<float> x = a, y = b;
+  if constexpr (K == 8) {
+    a = INITSCOPE_SHUFFLE(x, y, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+    b = INITSCOPE_SHUFFLE(x, y, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+  } else if constexpr (K == 4) {
+    a = INITSCOPE_SHUFFLE(x, y, 0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27);
+    b = INITSCOPE_SHUFFLE(x, y, 4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31);
+  } else if constexpr (K == 2) {
+    a = INITSCOPE_SHUFFLE(x, y, 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29);
+    b = INITSCOPE_SHUFFLE(x, y, 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31);
+  } else {
+    static_assert(K == 1);
+    a = INITSCOPE_SHUFFLE(x, y, 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
+    b = INITSCOPE_SHUFFLE(x, y, 1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31);
+  }
 #undef INITSCOPE_SHUFFLE
 }
 
-// out[i] = the sum of the lanes of vector i (at v + i * L), i < n; floats 16 vectors at a time (transpose, add the rows).
+// 16 x 16 transpose in registers: rows r[b] (one per item) <-> columns (one per element).
+template <int K = 8>
+inline void transpose16(V<float>* r) {
+  for (int i = 0; i < L; ++i)
+    if (!(i & K)) butterfly<K>(r[i], r[i + K]);
+  if constexpr (K > 1) transpose16<K / 2>(r);
+}
+
+// Lane sums of 16 vectors: afterwards lane c of r[0] is the sum of the lanes of r[c]. Each stage
+// halves the vectors: the butterfly pairs r[i] with r[i + K] and the halves are added, 30 shuffles
+// and 15 adds (a transpose and 15 adds take 64 shuffles).
+template <int K = 8>
+inline void sum16(V<float>* r) {
+  for (int i = 0; i < K; ++i) {
+    butterfly<K>(r[i], r[i + K]);
+    r[i] += r[i + K];
+  }
+  if constexpr (K > 1) sum16<K / 2>(r);
+}
+
+// out[i] = the sum of the lanes of vector i (at v + i * L), i < n; floats 16 vectors at a time.
 template <class T>
 void laneSums(const T* v, std::size_t n, double* out) {
   std::size_t i = 0;
@@ -108,10 +116,8 @@ void laneSums(const T* v, std::size_t n, double* out) {
     for (; i + L <= n; i += L) {
       V<float> r[L];
       for (int j = 0; j < L; ++j) r[j] = load(v + (i + j) * L);
-      transpose16(r);
-      V<float> sum = r[0];
-      for (int j = 1; j < L; ++j) sum += r[j];
-      for (int j = 0; j < L; ++j) out[i + j] = static_cast<double>(sum[j]);
+      sum16(r);
+      for (int j = 0; j < L; ++j) out[i + j] = static_cast<double>(r[0][j]);
     }
   }
   for (; i < n; ++i) out[i] = laneSum<T>(load(v + i * L));
