@@ -73,7 +73,8 @@ Shape inputShapeOf(const DataConfig& d) {
 
 // Bytes a run holds at its peak, from the stack's shapes: every activation and gradient, the
 // batch, each conv's per-thread scratch (a chunk of padded, lane-interleaved inputs and output
-// gradients: at most 16 groups of kLanes items, or the batch if smaller), its repacked weights and
+// gradients: at most 16 groups of kLanes items, or the batch if smaller; the half-width buffers
+// of a last group of 8 or fewer; the dW lane accumulators), its repacked weights and
 // per-slot gradient partials (double), max-pool argmax indices, and linear weights and gradients.
 std::uint64_t bytesFor(const std::vector<LayerSpec>& layers, const std::vector<Shape>& shapes) {
   std::uint64_t floats = 0;
@@ -93,6 +94,8 @@ std::uint64_t bytesFor(const std::vector<LayerSpec>& layers, const std::vector<S
       const std::uint64_t groups = std::min<std::uint64_t>(16, (static_cast<std::uint64_t>(in[0]) + kLanes - 1) / kLanes);
       const std::uint64_t perGroup = (C * plane + OC * P) * kLanes;                 // input and dY
       floats += threads * (groups * perGroup + (OC * P + up4(C) * plane) * kLanes);  // + one y, one dX
+      floats += threads * (perGroup + (OC * P + up4(C) * plane) * kLanes) / 2;      // a narrow last group's
+      floats += threads * (K * OC + OC) * kLanes;                                    // dW and db lane sums
       floats += 2 * K * OC + 2 * static_cast<std::uint64_t>(kSlots) * K * OC;        // W, dW, packed W, partials
     } else if (l.kind == LayerKind::MaxPool2d) {
       floats += static_cast<std::uint64_t>(o.numel());  // argmax (int32)

@@ -10,32 +10,35 @@ namespace initscope {
 
 namespace {
 
+// Groups are L = kLanes (16) items wide; the batch's last group, when it holds at most 8 items,
+// runs L / 2 wide instead (a batch of 100 is 6 groups of 16 and one of 4: on Zen 4 a 256-bit
+// vector costs half a 512-bit one, so the short group costs half a full one, not a whole one).
+// The dW and db accumulators are always L wide; a narrow group adds into their first L / 2 lanes.
 constexpr int L = kLanes;
+constexpr int Lh = L / 2;
 
-// One vector of L values: a zmm register of floats with AVX-512 (two ymm with AVX2); doubles take
-// two zmm, which is fine for the reference/gradient-check builds. Memory is only touched through
+// One vector of N values, N = L or L / 2: a zmm (ymm) register of floats with AVX-512; doubles
+// take two, which is fine for the reference/gradient-check builds. Memory is only touched through
 // load()/store() (memcpy): plain T buffers, any alignment, and ThreadSanitizer checks the range.
-template <class T>
-struct Lanes;
-template <>
-struct Lanes<float> {
-  typedef float V __attribute__((vector_size(L * sizeof(float)), aligned(alignof(float))));
+// The types keep their natural alignment: an aligned(alignof(T)) attribute on the typedef is not
+// kept reliably once the type goes through templates (GCC ignores it in template arguments; the
+// clang TSan build crashed in the transposes with it), so locals are aligned as vectors.
+template <class T, int N>
+struct Lanes {
+  static_assert(N == L || N == Lh);
+  typedef T V __attribute__((vector_size(N * sizeof(T))));
 };
-template <>
-struct Lanes<double> {
-  typedef double V __attribute__((vector_size(L * sizeof(double)), aligned(alignof(double))));
-};
-template <class T>
-using V = typename Lanes<T>::V;
+template <class T, int N = L>
+using V = typename Lanes<T, N>::V;
 
-template <class T>
-inline V<T> load(const T* p) {
-  V<T> v;
+template <class T, int N = L>
+inline V<T, N> load(const T* p) {
+  V<T, N> v;
   std::memcpy(&v, p, sizeof v);
   return v;
 }
-template <class T>
-inline void store(T* p, const V<T>& v) {
+template <class T, class Vec>
+inline void store(T* p, const Vec& v) {
   std::memcpy(p, &v, sizeof v);
 }
 // Pairwise sum of the lanes: a fixed order, so the same bits every run.
@@ -51,61 +54,75 @@ inline double laneSum(const V<T>& v) {
 // Keeps a loaded vector in a register: without it GCC folds the load into each of the four FMAs
 // that use it (four loads instead of one: the dW tile became load-bound, 20 loads per 16 FMAs,
 // on Zen 4 one 512-bit load per cycle).
-template <class T>
-inline void inRegister(V<T>& v) {
-  if constexpr (sizeof(V<T>) == 64) asm("" : "+v"(v));
+template <class T, int N>
+inline void inRegister(V<T, N>& v) {
+#if defined(__AVX512F__)
+  if constexpr (sizeof v == 64 || sizeof v == 32) asm("" : "+v"(v));
+#elif defined(__AVX__)
+  if constexpr (sizeof v == 32) asm("" : "+x"(v));
+#endif
 }
 
-// The butterfly step of the 16 x 16 transposes and lane sums: for vectors a, b and k = 8, 4, 2, 1,
+// The butterfly step of the N x N transposes and lane sums: for vectors a, b of N floats and
+// k = N/2, ..., 2, 1,
 //   lo[c] = c has bit k ? b[c - k] : a[c]      hi[c] = c has bit k ? b[c] : a[c + k]
 // (swaps the off-diagonal k x k blocks of every 2k x 2k block of the pair's rows).
-template <int K>
-inline void butterfly(V<float>& a, V<float>& b) {
-  static_assert(L == 16);
+template <int N, int K>
+inline void butterfly(V<float, N>& a, V<float, N>& b) {
   // Two-source shuffles with constant indices: GCC's __builtin_shuffle takes a mask vector,
   // clang's __builtin_shufflevector the indices themselves (clang builds the fuzzers).
 #if defined(__clang__)
-#define INITSCOPE_SHUFFLE(x, y, ...) __builtin_shufflevector(x, y, __VA_ARGS__)
+#define INITSCOPE_SHUFFLE(I, x, y, ...) __builtin_shufflevector(x, y, __VA_ARGS__)
 #else
-  typedef int I __attribute__((vector_size(L * sizeof(int))));
-#define INITSCOPE_SHUFFLE(x, y, ...) __builtin_shuffle(x, y, I{__VA_ARGS__})
+  typedef int I16 __attribute__((vector_size(16 * sizeof(int))));
+  typedef int I8 __attribute__((vector_size(8 * sizeof(int))));
+#define INITSCOPE_SHUFFLE(I, x, y, ...) __builtin_shuffle(x, y, I{__VA_ARGS__})
 #endif
-  const V<float> x = a, y = b;
-  if constexpr (K == 8) {
-    a = INITSCOPE_SHUFFLE(x, y, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
-    b = INITSCOPE_SHUFFLE(x, y, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
-  } else if constexpr (K == 4) {
-    a = INITSCOPE_SHUFFLE(x, y, 0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27);
-    b = INITSCOPE_SHUFFLE(x, y, 4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31);
-  } else if constexpr (K == 2) {
-    a = INITSCOPE_SHUFFLE(x, y, 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29);
-    b = INITSCOPE_SHUFFLE(x, y, 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31);
+  const V<float, N> x = a, y = b;
+  if constexpr (N == 16 && K == 8) {
+    a = INITSCOPE_SHUFFLE(I16, x, y, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+    b = INITSCOPE_SHUFFLE(I16, x, y, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+  } else if constexpr (N == 16 && K == 4) {
+    a = INITSCOPE_SHUFFLE(I16, x, y, 0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27);
+    b = INITSCOPE_SHUFFLE(I16, x, y, 4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31);
+  } else if constexpr (N == 16 && K == 2) {
+    a = INITSCOPE_SHUFFLE(I16, x, y, 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29);
+    b = INITSCOPE_SHUFFLE(I16, x, y, 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31);
+  } else if constexpr (N == 16 && K == 1) {
+    a = INITSCOPE_SHUFFLE(I16, x, y, 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
+    b = INITSCOPE_SHUFFLE(I16, x, y, 1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31);
+  } else if constexpr (N == 8 && K == 4) {
+    a = INITSCOPE_SHUFFLE(I8, x, y, 0, 1, 2, 3, 8, 9, 10, 11);
+    b = INITSCOPE_SHUFFLE(I8, x, y, 4, 5, 6, 7, 12, 13, 14, 15);
+  } else if constexpr (N == 8 && K == 2) {
+    a = INITSCOPE_SHUFFLE(I8, x, y, 0, 1, 8, 9, 4, 5, 12, 13);
+    b = INITSCOPE_SHUFFLE(I8, x, y, 2, 3, 10, 11, 6, 7, 14, 15);
   } else {
-    static_assert(K == 1);
-    a = INITSCOPE_SHUFFLE(x, y, 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
-    b = INITSCOPE_SHUFFLE(x, y, 1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31);
+    static_assert(N == 8 && K == 1, "vectors of 16 or 8 floats");
+    a = INITSCOPE_SHUFFLE(I8, x, y, 0, 8, 2, 10, 4, 12, 6, 14);
+    b = INITSCOPE_SHUFFLE(I8, x, y, 1, 9, 3, 11, 5, 13, 7, 15);
   }
 #undef INITSCOPE_SHUFFLE
 }
 
-// 16 x 16 transpose in registers: rows r[b] (one per item) <-> columns (one per element).
-template <int K = 8>
-inline void transpose16(V<float>* r) {
-  for (int i = 0; i < L; ++i)
-    if (!(i & K)) butterfly<K>(r[i], r[i + K]);
-  if constexpr (K > 1) transpose16<K / 2>(r);
+// N x N transpose in registers: rows r[b] (one per item) <-> columns (one per element).
+template <int N, int K = N / 2>
+inline void transpose(V<float, N>* r) {
+  for (int i = 0; i < N; ++i)
+    if (!(i & K)) butterfly<N, K>(r[i], r[i + K]);
+  if constexpr (K > 1) transpose<N, K / 2>(r);
 }
 
 // Lane sums of 16 vectors: afterwards lane c of r[0] is the sum of the lanes of r[c]. Each stage
 // halves the vectors: the butterfly pairs r[i] with r[i + K] and the halves are added, 30 shuffles
 // and 15 adds (a transpose and 15 adds take 64 shuffles).
-template <int K = 8>
-inline void sum16(V<float>* r) {
+template <int K = L / 2>
+inline void sumLanes(V<float>* r) {
   for (int i = 0; i < K; ++i) {
-    butterfly<K>(r[i], r[i + K]);
+    butterfly<L, K>(r[i], r[i + K]);
     r[i] += r[i + K];
   }
-  if constexpr (K > 1) sum16<K / 2>(r);
+  if constexpr (K > 1) sumLanes<K / 2>(r);
 }
 
 // out[i] = the sum of the lanes of vector i (at v + i * L), i < n; floats 16 vectors at a time.
@@ -116,39 +133,39 @@ void laneSums(const T* v, std::size_t n, double* out) {
     for (; i + L <= n; i += L) {
       V<float> r[L];
       for (int j = 0; j < L; ++j) r[j] = load(v + (i + j) * L);
-      sum16(r);
+      sumLanes(r);
       for (int j = 0; j < L; ++j) out[i + j] = static_cast<double>(r[0][j]);
     }
   }
   for (; i < n; ++i) out[i] = laneSum<T>(load(v + i * L));
 }
 
-// Items to lanes: dst[off(i) + b] = src[b][i] for elements i in [0, n) and lanes b in [0, L); a
-// null src[b] gives zeros. Floats go 16 x 16 through registers, the rest (and doubles) one by one.
-template <class T, class Off>
+// Items to N lanes: dst[off(i) + b] = src[b][i] for elements i in [0, n) and lanes b in [0, N);
+// a null src[b] gives zeros. Floats go N x N through registers, the rest (and doubles) one by one.
+template <int N, class T, class Off>
 void toLanes(const T* const* src, std::size_t n, T* dst, Off off) {
   std::size_t i = 0;
   if constexpr (std::is_same_v<T, float>) {
-    for (; i + L <= n; i += L) {
-      V<float> r[L];
-      for (int b = 0; b < L; ++b) r[b] = src[b] ? load(src[b] + i) : V<float>{};
-      transpose16(r);
-      for (int j = 0; j < L; ++j) store(dst + off(i + j), r[j]);
+    for (; i + N <= n; i += N) {
+      V<float, N> r[N];
+      for (int b = 0; b < N; ++b) r[b] = src[b] ? load<float, N>(src[b] + i) : V<float, N>{};
+      transpose<N>(r);
+      for (int j = 0; j < N; ++j) store(dst + off(i + j), r[j]);
     }
   }
   for (; i < n; ++i)
-    for (int b = 0; b < L; ++b) dst[off(i) + b] = src[b] ? src[b][i] : T(0);
+    for (int b = 0; b < N; ++b) dst[off(i) + b] = src[b] ? src[b][i] : T(0);
 }
 
-// Lanes to items: dst[b][i] = src[off(i) + b] for lanes b < count.
-template <class T, class Off>
+// N lanes to items: dst[b][i] = src[off(i) + b] for lanes b < count.
+template <int N, class T, class Off>
 void fromLanes(const T* src, std::size_t n, T* const* dst, int count, Off off) {
   std::size_t i = 0;
   if constexpr (std::is_same_v<T, float>) {
-    for (; i + L <= n; i += L) {
-      V<float> r[L];
-      for (int j = 0; j < L; ++j) r[j] = load(src + off(i + j));
-      transpose16(r);
+    for (; i + N <= n; i += N) {
+      V<float, N> r[N];
+      for (int j = 0; j < N; ++j) r[j] = load<float, N>(src + off(i + j));
+      transpose<N>(r);
       for (int b = 0; b < count; ++b) store(dst[b] + i, r[b]);
     }
   }
@@ -156,24 +173,24 @@ void fromLanes(const T* src, std::size_t n, T* const* dst, int count, Off off) {
     for (int b = 0; b < count; ++b) dst[b][i] = src[off(i) + b];
 }
 
-// Forward tile: 4 output channels [o0, o0+4) x PX output pixels [p0, p0+PX) of one group.
-template <class T, int PX>
+// Forward tile: 4 output channels [o0, o0+4) x PX output pixels [p0, p0+PX) of one group N wide.
+template <class T, int PX, int N>
 inline void forwardTile(const T* xp, const std::ptrdiff_t* pbase, const std::ptrdiff_t* koff, int K, const T* wf,
                         const T* bias, int OCp, int o0, int p0, int P, T* yp) {
-  V<T> acc[4][PX];
+  V<T, N> acc[4][PX];
   const T* xj[PX];
 #pragma GCC unroll 4
   for (int j = 0; j < PX; ++j) {
     xj[j] = xp + pbase[p0 + j];
 #pragma GCC unroll 4
-    for (int o = 0; o < 4; ++o) acc[o][j] = V<T>{} + bias[o0 + o];
+    for (int o = 0; o < 4; ++o) acc[o][j] = V<T, N>{} + bias[o0 + o];
   }
   const T* w = wf + o0;
   for (int k = 0; k < K; ++k, w += OCp) {
     const std::ptrdiff_t off = koff[k];
-    V<T> xv[PX];
+    V<T, N> xv[PX];
 #pragma GCC unroll 4
-    for (int j = 0; j < PX; ++j) xv[j] = load(xj[j] + off);
+    for (int j = 0; j < PX; ++j) xv[j] = load<T, N>(xj[j] + off);
 #pragma GCC unroll 4
     for (int o = 0; o < 4; ++o) {
       const T wo = w[o];
@@ -184,40 +201,43 @@ inline void forwardTile(const T* xp, const std::ptrdiff_t* pbase, const std::ptr
 #pragma GCC unroll 4
   for (int o = 0; o < 4; ++o)
 #pragma GCC unroll 4
-    for (int j = 0; j < PX; ++j) store(yp + (static_cast<std::ptrdiff_t>(o0 + o) * P + p0 + j) * L, acc[o][j]);
+    for (int j = 0; j < PX; ++j) store(yp + (static_cast<std::ptrdiff_t>(o0 + o) * P + p0 + j) * N, acc[o][j]);
 }
 
-// dW tile: 4 output channels [o0, o0+4) x KB weights [k0, k0+KB), summed over the chunk's groups
-// and every pixel into the thread's lane accumulators acc[k][OCp].
-template <class T, int KB>
+// dW tile: 4 output channels [o0, o0+4) x KB weights [k0, k0+KB), summed over `groups` groups N
+// wide and every pixel into the thread's lane accumulators acc[k][OCp] (L wide: a narrow group
+// adds into the first N lanes).
+template <class T, int KB, int N>
 inline void weightGradTile(const T* xs, std::size_t xGroup, const T* dys, std::size_t yGroup, int groups,
                            const std::ptrdiff_t* pbase, const std::ptrdiff_t* koff, int P, int OCp, int o0, int k0,
                            T* accMem, bool fresh) {
-  V<T> acc[4][KB] = {};  // a slot's first chunk starts from zero, the next ones from accMem
+  V<T, N> acc[4][KB] = {};  // a slot's first chunk starts from zero, the next ones from accMem
   if (!fresh)
 #pragma GCC unroll 4
     for (int t = 0; t < KB; ++t)
 #pragma GCC unroll 4
-      for (int o = 0; o < 4; ++o) acc[o][t] = load(accMem + (static_cast<std::size_t>(k0 + t) * OCp + o0 + o) * L);
+      for (int o = 0; o < 4; ++o)
+        acc[o][t] = load<T, N>(accMem + (static_cast<std::size_t>(k0 + t) * OCp + o0 + o) * L);
   for (int g = 0; g < groups; ++g) {
     const T* xk[KB];
 #pragma GCC unroll 4
     for (int t = 0; t < KB; ++t) xk[t] = xs + g * xGroup + koff[k0 + t];
-    const T* dy = dys + g * yGroup + static_cast<std::ptrdiff_t>(o0) * P * L;
+    const T* dy = dys + g * yGroup + static_cast<std::ptrdiff_t>(o0) * P * N;
     for (int p = 0; p < P; ++p) {
       // Named locals, not an array: an array would be kept in memory because of inRegister.
-      V<T> d0 = load(dy + static_cast<std::ptrdiff_t>(p) * L), d1 = load(dy + (static_cast<std::ptrdiff_t>(P) + p) * L),
-           d2 = load(dy + (2 * static_cast<std::ptrdiff_t>(P) + p) * L),
-           d3 = load(dy + (3 * static_cast<std::ptrdiff_t>(P) + p) * L);
-      inRegister<T>(d0);
-      inRegister<T>(d1);
-      inRegister<T>(d2);
-      inRegister<T>(d3);
+      V<T, N> d0 = load<T, N>(dy + static_cast<std::ptrdiff_t>(p) * N),
+              d1 = load<T, N>(dy + (static_cast<std::ptrdiff_t>(P) + p) * N),
+              d2 = load<T, N>(dy + (2 * static_cast<std::ptrdiff_t>(P) + p) * N),
+              d3 = load<T, N>(dy + (3 * static_cast<std::ptrdiff_t>(P) + p) * N);
+      inRegister<T, N>(d0);
+      inRegister<T, N>(d1);
+      inRegister<T, N>(d2);
+      inRegister<T, N>(d3);
       const std::ptrdiff_t pb = pbase[p];
 #pragma GCC unroll 4
       for (int t = 0; t < KB; ++t) {
-        V<T> xv = load(xk[t] + pb);
-        inRegister<T>(xv);
+        V<T, N> xv = load<T, N>(xk[t] + pb);
+        inRegister<T, N>(xv);
         acc[0][t] += d0 * xv;
         acc[1][t] += d1 * xv;
         acc[2][t] += d2 * xv;
@@ -228,22 +248,27 @@ inline void weightGradTile(const T* xs, std::size_t xGroup, const T* dys, std::s
 #pragma GCC unroll 4
   for (int t = 0; t < KB; ++t)
 #pragma GCC unroll 4
-    for (int o = 0; o < 4; ++o) store(accMem + (static_cast<std::size_t>(k0 + t) * OCp + o0 + o) * L, acc[o][t]);
+    for (int o = 0; o < 4; ++o) {
+      T* dst = accMem + (static_cast<std::size_t>(k0 + t) * OCp + o0 + o) * L;
+      store(dst, acc[o][t]);
+      if constexpr (N < L)  // a fresh start overwrites the lanes a narrow group does not reach too
+        if (fresh) store(dst + N, V<T, L - N>{});
+    }
 }
 
 // dX tile: KB weights [k0, k0+KB) (input channel and tap) x PX output pixels [p0, p0+PX), summed
 // over the output channels and added into the padded input gradient. Tiling over k rather than
 // input channels keeps a 1-channel input (the first conv's dX, for the input-gradient statistic)
 // from computing three padding channels.
-template <class T, int KB, int PX>
+template <class T, int KB, int PX, int N>
 inline void inputGradTile(const T* dy, int P, int OC, const T* w, int K, const std::ptrdiff_t* koff,
                           const std::ptrdiff_t* pbase, int k0, int p0, T* dxp) {
-  V<T> acc[KB][PX] = {};
+  V<T, N> acc[KB][PX] = {};
   const T* wk = w + k0;
   for (int o = 0; o < OC; ++o, wk += K) {
-    V<T> d[PX];
+    V<T, N> d[PX];
 #pragma GCC unroll 4
-    for (int j = 0; j < PX; ++j) d[j] = load(dy + (static_cast<std::ptrdiff_t>(o) * P + p0 + j) * L);
+    for (int j = 0; j < PX; ++j) d[j] = load<T, N>(dy + (static_cast<std::ptrdiff_t>(o) * P + p0 + j) * N);
 #pragma GCC unroll 4
     for (int t = 0; t < KB; ++t) {
       const T wt = wk[t];
@@ -256,7 +281,7 @@ inline void inputGradTile(const T* dy, int P, int OC, const T* w, int K, const s
 #pragma GCC unroll 4
     for (int j = 0; j < PX; ++j) {
       T* dst = dxp + koff[k0 + t] + pbase[p0 + j];
-      store(dst, load(dst) + acc[t][j]);
+      store(dst, load<T, N>(dst) + acc[t][j]);
     }
 }
 
@@ -314,34 +339,39 @@ void Conv2d<T>::prepare(const Shape& in) {
     P_ = OH * OW;
     K_ = C * s.kernelH * s.kernelW;
     OCp_ = roundUp4(OC);
-    koff_.resize(static_cast<std::size_t>(K_));
-    for (int c = 0; c < C; ++c)
-      for (int i = 0; i < s.kernelH; ++i)
-        for (int j = 0; j < s.kernelW; ++j)
-          koff_[static_cast<std::size_t>((c * s.kernelH + i) * s.kernelW + j)] =
-              ((static_cast<std::ptrdiff_t>(c) * Hp + i) * Wp + j) * L;
-    pbase_.resize(static_cast<std::size_t>(P_));
-    for (int oh = 0; oh < OH; ++oh)
-      for (int ow = 0; ow < OW; ++ow)
-        pbase_[static_cast<std::size_t>(oh * OW + ow)] =
-            (static_cast<std::ptrdiff_t>(oh) * s.strideH * Wp + static_cast<std::ptrdiff_t>(ow) * s.strideW) * L;
-    xoff_.resize(static_cast<std::size_t>(C) * H * W);
-    for (int c = 0; c < C; ++c)
-      for (int h = 0; h < H; ++h)
-        for (int w = 0; w < W; ++w)
-          xoff_[(static_cast<std::size_t>(c) * H + h) * W + w] =
-              ((static_cast<std::ptrdiff_t>(c) * Hp + h + s.padH) * Wp + w + s.padW) * L;
-    xGroup_ = static_cast<std::size_t>(C) * Hp * Wp * L;
-    yGroup_ = static_cast<std::size_t>(OCp_) * P_ * L;
+    for (int width : {L, Lh}) {
+      Geometry& geo = geo_[width == L ? 0 : 1];
+      geo.koff.resize(static_cast<std::size_t>(K_));
+      for (int c = 0; c < C; ++c)
+        for (int i = 0; i < s.kernelH; ++i)
+          for (int j = 0; j < s.kernelW; ++j)
+            geo.koff[static_cast<std::size_t>((c * s.kernelH + i) * s.kernelW + j)] =
+                ((static_cast<std::ptrdiff_t>(c) * Hp + i) * Wp + j) * width;
+      geo.pbase.resize(static_cast<std::size_t>(P_));
+      for (int oh = 0; oh < OH; ++oh)
+        for (int ow = 0; ow < OW; ++ow)
+          geo.pbase[static_cast<std::size_t>(oh * OW + ow)] =
+              (static_cast<std::ptrdiff_t>(oh) * s.strideH * Wp + static_cast<std::ptrdiff_t>(ow) * s.strideW) * width;
+      geo.xoff.resize(static_cast<std::size_t>(C) * H * W);
+      for (int c = 0; c < C; ++c)
+        for (int h = 0; h < H; ++h)
+          for (int w = 0; w < W; ++w)
+            geo.xoff[(static_cast<std::size_t>(c) * H + h) * W + w] =
+                ((static_cast<std::ptrdiff_t>(c) * Hp + h + s.padH) * Wp + w + s.padW) * width;
+      geo.xGroup = static_cast<std::size_t>(C) * Hp * Wp * width;
+      geo.yGroup = static_cast<std::size_t>(OCp_) * P_ * width;
+    }
     scratch_.clear();  // sizes changed; the borders of new buffers start at zero
     itemShape_ = item;
   }
   scratch_.resize(static_cast<std::size_t>(std::max(1, engineThreads())));
-  for (Scratch& sc : scratch_) {
-    if (sc.y.size() != yGroup_) sc.y.assign(yGroup_, T(0));
-    if (sc.dx.size() != xGroup_) sc.dx.assign(xGroup_, T(0));
-    if (sc.x.size() < xGroup_) sc.x.resize(xGroup_, T(0));
-  }
+  for (Scratch& sc : scratch_)
+    for (int k = 0; k < 2; ++k) {
+      Buffers& buf = k == 0 ? sc.wide : sc.narrow;
+      if (buf.y.size() != geo_[k].yGroup) buf.y.assign(geo_[k].yGroup, T(0));
+      if (buf.dx.size() != geo_[k].xGroup) buf.dx.assign(geo_[k].xGroup, T(0));
+      if (buf.x.size() < geo_[k].xGroup) buf.x.resize(geo_[k].xGroup, T(0));
+    }
   partial_.resize(kSlots);
 
   // Repack the weights (they change between runs).
@@ -357,39 +387,59 @@ void Conv2d<T>::prepare(const Shape& in) {
 }
 
 template <class T>
-void Conv2d<T>::gatherInput(const TensorT<T>& x, int n, int count, T* xp) const {
-  const T* src[L];
-  for (int b = 0; b < L; ++b) src[b] = b < count ? x.item(n + b) : nullptr;
-  const std::ptrdiff_t* off = xoff_.data();
-  toLanes(src, xoff_.size(), xp, [off](std::size_t i) { return off[i]; });
+template <int N>
+const typename Conv2d<T>::Geometry& Conv2d<T>::geometry() const {
+  static_assert(N == L || N == Lh);
+  return geo_[N == L ? 0 : 1];
 }
 
 template <class T>
-void Conv2d<T>::scatterInputGrad(const T* dxp, TensorT<T>& dx, int n, int count) const {
-  T* dst[L];
-  for (int b = 0; b < count; ++b) dst[b] = dx.item(n + b);
-  const std::ptrdiff_t* off = xoff_.data();
-  fromLanes(dxp, xoff_.size(), dst, count, [off](std::size_t i) { return off[i]; });
+template <int N>
+typename Conv2d<T>::Buffers& Conv2d<T>::buffers(Scratch& sc) {
+  static_assert(N == L || N == Lh);
+  return N == L ? sc.wide : sc.narrow;
+}
+
+// Runs f(std::integral_constant<int, N>) with N = L for a full group, L / 2 for one of 8 or fewer.
+template <class F>
+inline void byWidth(int count, F&& f) {
+  if (count <= Lh)
+    f(std::integral_constant<int, Lh>{});
+  else
+    f(std::integral_constant<int, L>{});
+}
+
+template <class T>
+template <int N>
+void Conv2d<T>::forwardGroup(const TensorT<T>& x, TensorT<T>& y, int n, int count, Buffers& buf) const {
+  const int OC = this->spec_.outChannels, P = P_, OCp = OCp_, K = K_;
+  const Geometry& geo = geometry<N>();
+  T* xp = buf.x.data();
+  T* yp = buf.y.data();
+  const T* src[N];
+  for (int b = 0; b < N; ++b) src[b] = b < count ? x.item(n + b) : nullptr;
+  const std::ptrdiff_t* xoff = geo.xoff.data();
+  toLanes<N>(src, geo.xoff.size(), xp, [xoff](std::size_t i) { return xoff[i]; });
+  const T* wf = wf_.data();
+  const T* bias = biasp_.data();
+  byFours(P, [&](auto px, int p0) {
+    for (int o0 = 0; o0 < OCp; o0 += 4)
+      forwardTile<T, decltype(px)::value, N>(xp, geo.pbase.data(), geo.koff.data(), K, wf, bias, OCp, o0, p0, P, yp);
+  });
+  T* dst[N];
+  for (int b = 0; b < count; ++b) dst[b] = y.item(n + b);
+  fromLanes<N>(yp, static_cast<std::size_t>(OC) * P, dst, count, [](std::size_t i) { return i * N; });
 }
 
 template <class T>
 void Conv2d<T>::forwardItems(const TensorT<T>& x, TensorT<T>& y, int n0, int n1, int) {
-  const int OC = this->spec_.outChannels, P = P_, OCp = OCp_, K = K_;
   Scratch& sc = scratch_[static_cast<std::size_t>(engineThreadIndex())];
-  T* xp = sc.x.data();
-  T* yp = sc.y.data();
   for (int g0 = n0; g0 < n1; g0 += L) {
     const int count = std::min(L, n1 - g0);
-    gatherInput(x, g0, count, xp);
-    const T* wf = wf_.data();
-    const T* bias = biasp_.data();
-    byFours(P, [&](auto px, int p0) {
-      for (int o0 = 0; o0 < OCp; o0 += 4)
-        forwardTile<T, decltype(px)::value>(xp, pbase_.data(), koff_.data(), K, wf, bias, OCp, o0, p0, P, yp);
+    byWidth(count, [&](auto width) {
+      constexpr int N = decltype(width)::value;
+      forwardGroup<N>(x, y, g0, count, buffers<N>(sc));
     });
-    T* dst[L];
-    for (int b = 0; b < count; ++b) dst[b] = y.item(g0 + b);
-    fromLanes(yp, static_cast<std::size_t>(OC) * P, dst, count, [](std::size_t i) { return i * L; });
   }
 }
 
@@ -412,21 +462,68 @@ void Conv2d<T>::flush(Scratch& sc) {
 }
 
 template <class T>
+template <int N>
+void Conv2d<T>::gatherGroup(const TensorT<T>& x, const TensorT<T>& dy, int n, int count, T* xp, T* dyp) const {
+  const Geometry& geo = geometry<N>();
+  const T* src[N];
+  for (int b = 0; b < N; ++b) src[b] = b < count ? x.item(n + b) : nullptr;
+  const std::ptrdiff_t* xoff = geo.xoff.data();
+  toLanes<N>(src, geo.xoff.size(), xp, [xoff](std::size_t i) { return xoff[i]; });
+  for (int b = 0; b < N; ++b) src[b] = b < count ? dy.item(n + b) : nullptr;
+  toLanes<N>(src, static_cast<std::size_t>(this->spec_.outChannels) * P_, dyp, [](std::size_t i) { return i * N; });
+}
+
+template <class T>
+template <int N>
+void Conv2d<T>::weightGrads(const T* xs, const T* dys, int groups, T* acc, bool fresh) const {
+  const Geometry& geo = geometry<N>();
+  for (int o0 = 0; o0 < OCp_; o0 += 4)
+    byFours(K_, [&](auto kb, int k0) {
+      weightGradTile<T, decltype(kb)::value, N>(xs, geo.xGroup, dys, geo.yGroup, groups, geo.pbase.data(),
+                                                geo.koff.data(), P_, OCp_, o0, k0, acc, fresh);
+    });
+}
+
+template <class T>
+template <int N>
+void Conv2d<T>::inputGradGroup(const T* dyp, TensorT<T>& dx, int n, int count, Buffers& buf) const {
+  const int OC = this->spec_.outChannels, P = P_, K = K_;
+  const Geometry& geo = geometry<N>();
+  T* dxp = buf.dx.data();
+  std::fill(buf.dx.begin(), buf.dx.end(), T(0));
+  const T* w = this->weight_->value.ptr();
+  byFours(K, [&](auto kb, int k0) {
+    byFours(P, [&](auto px, int p0) {
+      inputGradTile<T, decltype(kb)::value, decltype(px)::value, N>(dyp, P, OC, w, K, geo.koff.data(),
+                                                                   geo.pbase.data(), k0, p0, dxp);
+    });
+  });
+  T* dst[N];
+  for (int b = 0; b < count; ++b) dst[b] = dx.item(n + b);
+  const std::ptrdiff_t* xoff = geo.xoff.data();
+  fromLanes<N>(dxp, geo.xoff.size(), dst, count, [xoff](std::size_t i) { return xoff[i]; });
+}
+
+template <class T>
 void Conv2d<T>::backwardItems(const TensorT<T>& x, const TensorT<T>&, const TensorT<T>& dy, TensorT<T>* dx, int n0,
                               int n1, int slot) {
   const int OC = this->spec_.outChannels, P = P_, OCp = OCp_, K = K_;
-  const std::size_t PO = static_cast<std::size_t>(OC) * P;
   Scratch& sc = scratch_[static_cast<std::size_t>(engineThreadIndex())];
+  // The chunk's full groups go to the wide buffers side by side; a last group of 8 or fewer
+  // items to the narrow ones.
   const int groups = (n1 - n0 + L - 1) / L;
-  if (sc.x.size() < xGroup_ * groups) sc.x.resize(xGroup_ * groups, T(0));
-  if (sc.dy.size() < yGroup_ * groups) sc.dy.resize(yGroup_ * groups, T(0));  // rows past OC stay zero
-  for (int g = 0; g < groups; ++g) {
-    const int n = n0 + g * L, count = std::min(L, n1 - n);
-    gatherInput(x, n, count, sc.x.data() + g * xGroup_);
-    const T* src[L];
-    for (int b = 0; b < L; ++b) src[b] = b < count ? dy.item(n + b) : nullptr;
-    toLanes(src, PO, sc.dy.data() + g * yGroup_, [](std::size_t i) { return i * L; });
-  }
+  const int lastCount = n1 - (n0 + (groups - 1) * L);
+  const int full = lastCount <= Lh ? groups - 1 : groups;
+  const Geometry& wide = geo_[0];
+  if (sc.wide.x.size() < wide.xGroup * full) sc.wide.x.resize(wide.xGroup * full, T(0));
+  if (sc.wide.dy.size() < wide.yGroup * full) sc.wide.dy.resize(wide.yGroup * full, T(0));  // rows past OC stay zero
+  if (full < groups && sc.narrow.dy.size() < geo_[1].yGroup) sc.narrow.dy.resize(geo_[1].yGroup, T(0));
+  const auto countOf = [&](int g) { return std::min(L, n1 - (n0 + g * L)); };
+  for (int g = 0; g < full; ++g)
+    gatherGroup<L>(x, dy, n0 + g * L, countOf(g), sc.wide.x.data() + g * wide.xGroup,
+                   sc.wide.dy.data() + g * wide.yGroup);
+  if (full < groups)
+    gatherGroup<Lh>(x, dy, n0 + full * L, lastCount, sc.narrow.x.data(), sc.narrow.dy.data());
 
   // Lane accumulators of this slot's chunks (a thread works through one slot at a time).
   const bool fresh = sc.slot != slot;  // the tiles overwrite the accumulators: no zeroing pass
@@ -436,41 +533,29 @@ void Conv2d<T>::backwardItems(const TensorT<T>& x, const TensorT<T>&, const Tens
     sc.db.assign(static_cast<std::size_t>(OCp) * L, T(0));
     sc.slot = slot;
   }
-  T* dWacc = sc.dW.data();
   if (this->bias_)
     for (int o = 0; o < OC; ++o) {
-      V<T> acc{};
-      for (int g = 0; g < groups; ++g) {
-        const T* d = sc.dy.data() + g * yGroup_ + static_cast<std::size_t>(o) * P * L;
+      T* db = sc.db.data() + static_cast<std::size_t>(o) * L;
+      V<T> acc = load(db);
+      for (int g = 0; g < full; ++g) {
+        const T* d = sc.wide.dy.data() + g * wide.yGroup + static_cast<std::size_t>(o) * P * L;
         for (int p = 0; p < P; ++p) acc += load(d + static_cast<std::size_t>(p) * L);
       }
-      T* db = sc.db.data() + static_cast<std::size_t>(o) * L;
-      store(db, load(db) + acc);
+      store(db, acc);
+      if (full < groups) {
+        V<T, Lh> half = load<T, Lh>(db);
+        const T* d = sc.narrow.dy.data() + static_cast<std::size_t>(o) * P * Lh;
+        for (int p = 0; p < P; ++p) half += load<T, Lh>(d + static_cast<std::size_t>(p) * Lh);
+        store(db, half);
+      }
     }
-  const T* xs = sc.x.data();
-  const T* dys = sc.dy.data();
-  for (int o0 = 0; o0 < OCp; o0 += 4)
-    byFours(K, [&](auto kb, int k0) {
-      weightGradTile<T, decltype(kb)::value>(xs, xGroup_, dys, yGroup_, groups, pbase_.data(), koff_.data(), P, OCp,
-                                             o0, k0, dWacc, fresh);
-    });
+  if (full > 0) weightGrads<L>(sc.wide.x.data(), sc.wide.dy.data(), full, sc.dW.data(), fresh);
+  if (full < groups) weightGrads<Lh>(sc.narrow.x.data(), sc.narrow.dy.data(), 1, sc.dW.data(), fresh && full == 0);
   if (!dx) return;
 
-  T* dxp = sc.dx.data();
-  const T* w = this->weight_->value.ptr();
-  const std::ptrdiff_t* koff = koff_.data();
-  const std::ptrdiff_t* pbase = pbase_.data();
-  for (int g = 0; g < groups; ++g) {
-    const int n = n0 + g * L, count = std::min(L, n1 - n);
-    std::fill(sc.dx.begin(), sc.dx.end(), T(0));
-    const T* d = dys + g * yGroup_;
-    byFours(K, [&](auto kb, int k0) {
-      byFours(P, [&](auto px, int p0) {
-        inputGradTile<T, decltype(kb)::value, decltype(px)::value>(d, P, OC, w, K, koff, pbase, k0, p0, dxp);
-      });
-    });
-    scatterInputGrad(dxp, *dx, n, count);
-  }
+  for (int g = 0; g < full; ++g)
+    inputGradGroup<L>(sc.wide.dy.data() + g * wide.yGroup, *dx, n0 + g * L, countOf(g), sc.wide);
+  if (full < groups) inputGradGroup<Lh>(sc.narrow.dy.data(), *dx, n0 + full * L, lastCount, sc.narrow);
 }
 
 template <class T>

@@ -13,6 +13,7 @@
 // Output channels are padded to a multiple of 4 with zero weights. Nothing is kept between forward and
 // backward (backward re-reads the input), so any chunks may be used. Weight gradients are summed per
 // fixed slot: in each thread's lane accumulators while it works through a slot, then over the lanes.
+// The batch's last group, when it holds 8 items or fewer, runs 8 wide (half the vector, half the cost).
 #include "layer.h"
 
 #include <cstddef>
@@ -33,33 +34,55 @@ class Conv2d final : public Layer<T> {
   void finishBackward(const TensorT<T>& x, const TensorT<T>& dy) override;
 
  private:
-  // Copies items [n, n + count) of x into one group of the padded, lane-interleaved input (lanes
-  // past count are zero), and back from such a buffer (dX) into dx.
-  void gatherInput(const TensorT<T>& x, int n, int count, T* xp) const;
-  void scatterInputGrad(const T* dxp, TensorT<T>& dx, int n, int count) const;
+  // Offsets into the lane-interleaved buffers for groups N items wide (in elements: they scale
+  // with N). geo_[0] is for full groups (kLanes), geo_[1] for a narrow last group (kLanes / 2).
+  struct Geometry {
+    std::vector<std::ptrdiff_t> koff;    // k -> offset of weight k's input in X
+    std::vector<std::ptrdiff_t> xoff;    // input element (c, h, w) -> its place in X
+    std::vector<std::ptrdiff_t> pbase;   // output pixel p -> offset of its window's corner in X
+    std::size_t xGroup = 0, yGroup = 0;  // elements of one group of X (C channels) and of Y / dY (OCp)
+  };
+  // Lane-interleaved buffers of one width. Each width has its own, so the zero borders of X and
+  // the zero rows past OC in dY, never written, stay zero.
+  struct Buffers {
+    AlignedVector<T> x;   // input groups (forward: one; backward: the chunk's)
+    AlignedVector<T> dy;  // dY groups
+    AlignedVector<T> y;   // one group's output
+    AlignedVector<T> dx;  // one group's input gradient (padded like x)
+  };
+  struct Scratch {  // one per thread, used within one call
+    Buffers wide, narrow;
+    // Lane accumulators of dW [k][OCp][kLanes] and db [OCp][kLanes] for slot `slot` (-1: none),
+    // summed over the lanes into partial_[slot] once the thread moves on to another slot or at the end.
+    AlignedVector<T> dW, db;
+    int slot = -1;
+  };
+
+  template <int N>
+  const Geometry& geometry() const;
+  template <int N>
+  static Buffers& buffers(Scratch& sc);
+  // One group of `count` items from item n, N wide: forward into y; the input and dY into the
+  // lane buffers at xp, dyp; dX from the lane buffer dyp into dx.
+  template <int N>
+  void forwardGroup(const TensorT<T>& x, TensorT<T>& y, int n, int count, Buffers& buf) const;
+  template <int N>
+  void gatherGroup(const TensorT<T>& x, const TensorT<T>& dy, int n, int count, T* xp, T* dyp) const;
+  template <int N>
+  void inputGradGroup(const T* dyp, TensorT<T>& dx, int n, int count, Buffers& buf) const;
+  // Adds the dW of `groups` groups N wide (lane buffers at xs, dys) into the accumulators.
+  template <int N>
+  void weightGrads(const T* xs, const T* dys, int groups, T* acc, bool fresh) const;
 
   // Geometry of the item shape prepare() last saw.
   Shape itemShape_;
-  int P_ = 0, K_ = 0;                    // output pixels OH * OW; weights per output channel C * KH * KW
-  int OCp_ = 0;                          // output channels rounded up to a multiple of 4
-  std::vector<std::ptrdiff_t> koff_;     // k -> offset of weight k's input in X (elements)
-  std::vector<std::ptrdiff_t> xoff_;     // input element (c, h, w) -> its place in X
-  std::vector<std::ptrdiff_t> pbase_;    // output pixel p -> offset of its window's corner in X
-  std::size_t xGroup_ = 0, yGroup_ = 0;  // elements of one group of X (C channels) and of Y / dY (OCp)
+  int P_ = 0, K_ = 0;  // output pixels OH * OW; weights per output channel C * KH * KW
+  int OCp_ = 0;        // output channels rounded up to a multiple of 4
+  Geometry geo_[2];
 
   // Weights repacked in prepare(): wf_[k][OCp] for the forward tiles (dX reads W as it is); bias padded.
   AlignedVector<T> wf_, biasp_;
 
-  struct Scratch {        // one per thread, used within one call
-    AlignedVector<T> x;   // the chunk's input groups (forward: one)
-    AlignedVector<T> dy;  // the chunk's dY groups
-    AlignedVector<T> y;   // one group's output
-    AlignedVector<T> dx;  // one group's input gradient (padded like x)
-    // Lane accumulators of dW [k][OCp][lane] and db [OCp][lane] for slot `slot` (-1: none), summed
-    // over the lanes into partial_[slot] once the thread moves on to another slot or at the end.
-    AlignedVector<T> dW, db;
-    int slot = -1;
-  };
   std::vector<Scratch> scratch_;
   struct Partial {  // one per slot: weight and bias gradient sums of the slot's items
     std::vector<double> dW;  // [k][OCp]

@@ -1,7 +1,8 @@
 // conv2d's lane-parallel kernels against a plain loop reference written from the definition:
 // every geometry the tiles special-case (channel counts not multiples of 4, pixel and weight
 // counts with remainders 1-3, stride larger than the kernel, padding, 1x1, non-square), batch
-// sizes that leave partial groups of 16 items, and arbitrary chunkings of the batch.
+// sizes that leave partial groups of 16 items (9 to 15 run 16 wide, 8 or fewer 8 wide), and
+// arbitrary chunkings of the batch.
 #include "core/layers/layer.h"
 #include "core/parallel.h"
 #include "core/rng.h"
@@ -185,6 +186,18 @@ TEST(Conv2dKernels, SlotPartialsAddUp) {
   checkAgainstReference<double>(g, 200, cuts, 1e-12);     // one chunk per slot
   checkAgainstReference<double>(g, 200, cuts, 1e-12, 3);  // three chunks per slot, summed in the slot
   checkAgainstReference<float>(g, 200, cuts, 2e-6, 5);
+}
+
+// A group of 8 or fewer items runs 8 lanes wide and adds into the first half of the 16-lane dW
+// accumulators. Here the second slot starts with such a group, so the half it does not reach
+// still holds the first slot's sums unless the fresh start clears it; then a full group follows in
+// the same slot. Every geometry, so each tile width meets the narrow path.
+TEST(Conv2dKernels, NarrowGroupsStartingASlot) {
+  for (const Geometry& g : kGeometries) {
+    checkAgainstReference<double>(g, 53, {0, 16, 32, 37, 53}, 1e-12, 2);
+    checkAgainstReference<float>(g, 53, {0, 16, 32, 37, 53}, 2e-6, 2);
+    checkAgainstReference<float>(g, 8, {0, 8}, 2e-6);  // a batch that is one narrow group
+  }
 }
 
 }  // namespace
