@@ -128,7 +128,6 @@ struct Engine::State {
   std::uint64_t dataSeed = 0;
   std::string datasetName;
   Batch batch;
-  Tensor gradOut;
 };
 
 namespace {
@@ -171,20 +170,29 @@ RunResult runImpl(Engine::State& st, const ExperimentConfig& config, const std::
   const std::vector<int> lsuv = net.applyLsuv(batch.x, config.init);
   r.timings.initMs = msSince(t);
 
+  // Forward, the loss gradient and backward in one pass over the batch (see forwardBackward); the
+  // pass's time is split between forward and backward by the thread time each took.
   t = Clock::now();
-  net.forward(batch.x);
-  Tensor& gradOut = st.gradOut;
+  const bool mse = config.loss == LossKind::MSE;
   try {
-    r.loss = config.loss == LossKind::MSE ? mseLoss(net.output(), batch.targets, &gradOut)
-                                          : crossEntropyLoss(net.output(), batch.classes, &gradOut);
+    if (mse)
+      checkMse(net.shapes().back(), batch.targets.size());
+    else
+      checkCrossEntropy(net.shapes().back(), batch.classes);
   } catch (const std::invalid_argument& e) {
     throw SpecError(net.size() - 1, std::string("the loss cannot use this output: ") + e.what());
   }
-  r.timings.forwardMs = msSince(t);
-
-  t = Clock::now();
-  net.backward(gradOut);
-  r.timings.backwardMs = msSince(t);
+  net.forwardBackward(batch.x, [&](const Tensor& out, Tensor& grad, int n0, int n1) {
+    if (mse)
+      mseGradient(out, batch.targets, grad, n0, n1);
+    else
+      crossEntropyGradient(out, batch.classes, grad, n0, n1);
+  });
+  r.loss = mse ? mseLoss<float>(net.output(), batch.targets, nullptr)
+               : crossEntropyLoss<float>(net.output(), batch.classes, nullptr);
+  const double stepMs = msSince(t);
+  r.timings.forwardMs = stepMs * net.forwardShare();
+  r.timings.backwardMs = stepMs - r.timings.forwardMs;
 
   t = Clock::now();
   if (cancel && cancel->load(std::memory_order_relaxed)) throw Cancelled();

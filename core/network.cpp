@@ -3,6 +3,7 @@
 #include "parallel.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 
@@ -118,7 +119,7 @@ std::vector<int> Network<T>::applyLsuv(const TensorT<T>& x, const InitSpec& netw
 }
 
 template <class T>
-void Network<T>::forward(const TensorT<T>& x) {
+void Network<T>::beginForward(const TensorT<T>& x) {
   if (x.shape != shapes_.front()) {
     Shape expect = shapes_.front();
     expect[0] = x.shape[0];
@@ -145,7 +146,58 @@ void Network<T>::forward(const TensorT<T>& x) {
   // skinny GEMMs and stream each weight once per chunk. Stacks with one take whole slots.
   for (const auto& l : layers_)
     if (l->spec().kind == LayerKind::Linear) chunkItems_ = N;
+}
+
+template <class T>
+void Network<T>::beginBackward() {
+  grads_.back().resize(acts_.back().shape);
+  for (int i = 0; i < size(); ++i) {
+    grads_[static_cast<std::size_t>(i)].resize(shapes_[static_cast<std::size_t>(i)]);
+    layers_[static_cast<std::size_t>(i)]->beginBackward();
+  }
+}
+
+template <class T>
+void Network<T>::forwardChunk(int first, int end, int c0, int c1, int slot) {
+  for (int k = first; k < end; ++k)
+    layers_[static_cast<std::size_t>(k)]->forwardItems(acts_[static_cast<std::size_t>(k)],
+                                                       acts_[static_cast<std::size_t>(k) + 1], c0, c1, slot);
+}
+
+template <class T>
+void Network<T>::backwardChunk(int last, int first, int c0, int c1, int slot) {
+  for (int k = last; k >= first; --k)
+    layers_[static_cast<std::size_t>(k)]->backwardItems(acts_[static_cast<std::size_t>(k)],
+                                                        acts_[static_cast<std::size_t>(k) + 1],
+                                                        grads_[static_cast<std::size_t>(k) + 1], inputGradOf(k), c0,
+                                                        c1, slot);
+}
+
+template <class T>
+void Network<T>::finishBackward(int k) {
+  layers_[static_cast<std::size_t>(k)]->finishBackward(acts_[static_cast<std::size_t>(k)],
+                                                       grads_[static_cast<std::size_t>(k) + 1]);
+}
+
+// Calls chunk(slot, c0, c1) for the chunks of every slot (a slot's chunks in order, the slots in
+// parallel) until the cancel flag is seen, then throws Cancelled if it was.
+template <class T>
+template <class F>
+void Network<T>::forEachChunk(int N, F&& chunk) {
   std::atomic<bool> stop{false};
+  forEachSlot(N, [&](int slot, int b, int e) {
+    for (int c0 = b; c0 < e && !stop.load(std::memory_order_relaxed); c0 += chunkItems_) {
+      if (cancel_ && cancel_->load(std::memory_order_relaxed)) stop = true;
+      chunk(slot, c0, std::min(e, c0 + chunkItems_));
+    }
+  }, kLanes);
+  checkCancel();
+}
+
+template <class T>
+void Network<T>::forward(const TensorT<T>& x) {
+  beginForward(x);
+  const int N = x.shape[0], L = size();
   for (int i = 0; i < L;) {
     checkCancel();
     Layer<T>& first = *layers_[static_cast<std::size_t>(i)];
@@ -156,15 +208,7 @@ void Network<T>::forward(const TensorT<T>& x) {
     }
     int j = i;
     while (j < L && layers_[static_cast<std::size_t>(j)]->itemwise()) ++j;
-    forEachSlot(N, [&](int slot, int b, int e) {
-      for (int c0 = b; c0 < e && !stop.load(std::memory_order_relaxed); c0 += chunkItems_) {
-        if (cancel_ && cancel_->load(std::memory_order_relaxed)) stop = true;
-        const int c1 = std::min(e, c0 + chunkItems_);
-        for (int k = i; k < j; ++k)
-          layers_[static_cast<std::size_t>(k)]->forwardItems(acts_[static_cast<std::size_t>(k)],
-                                                             acts_[static_cast<std::size_t>(k) + 1], c0, c1, slot);
-      }
-    }, kLanes);
+    forEachChunk(N, [&](int slot, int c0, int c1) { forwardChunk(i, j, c0, c1, slot); });
     i = j;
   }
   checkCancel();
@@ -176,44 +220,64 @@ void Network<T>::backward(const TensorT<T>& gradOutput) {
     throw std::invalid_argument("output gradient has shape " + gradOutput.shape.str() + ", the output " +
                                 acts_.back().shape.str());
   const int N = gradOutput.shape[0], L = size();
-  grads_.back().resize(gradOutput.shape);
+  beginBackward();
   std::copy(gradOutput.data.begin(), gradOutput.data.end(), grads_.back().data.begin());
-  for (int i = 0; i < L; ++i) {
-    grads_[static_cast<std::size_t>(i)].resize(shapes_[static_cast<std::size_t>(i)]);
-    layers_[static_cast<std::size_t>(i)]->beginBackward();
-  }
-  auto dxOf = [&](int k) { return k == 0 && !inputGradient_ ? nullptr : &grads_[static_cast<std::size_t>(k)]; };
-  auto finish = [&](int k) {
-    layers_[static_cast<std::size_t>(k)]->finishBackward(acts_[static_cast<std::size_t>(k)],
-                                                         grads_[static_cast<std::size_t>(k) + 1]);
-  };
-  std::atomic<bool> stop{false};
   for (int i = L - 1; i >= 0;) {
     checkCancel();
     Layer<T>& last = *layers_[static_cast<std::size_t>(i)];
     if (!last.itemwise()) {
       last.backwardItems(acts_[static_cast<std::size_t>(i)], acts_[static_cast<std::size_t>(i) + 1],
-                         grads_[static_cast<std::size_t>(i) + 1], dxOf(i), 0, N, 0);
-      finish(i);
+                         grads_[static_cast<std::size_t>(i) + 1], inputGradOf(i), 0, N, 0);
+      finishBackward(i);
       --i;
       continue;
     }
     int j = i;
     while (j > 0 && layers_[static_cast<std::size_t>(j) - 1]->itemwise()) --j;
-    forEachSlot(N, [&](int slot, int b, int e) {
-      for (int c0 = b; c0 < e && !stop.load(std::memory_order_relaxed); c0 += chunkItems_) {
-        if (cancel_ && cancel_->load(std::memory_order_relaxed)) stop = true;
-        const int c1 = std::min(e, c0 + chunkItems_);
-        for (int k = i; k >= j; --k)
-          layers_[static_cast<std::size_t>(k)]->backwardItems(
-              acts_[static_cast<std::size_t>(k)], acts_[static_cast<std::size_t>(k) + 1],
-              grads_[static_cast<std::size_t>(k) + 1], dxOf(k), c0, c1, slot);
-      }
-    }, kLanes);
-    checkCancel();
-    for (int k = i; k >= j; --k) finish(k);
+    forEachChunk(N, [&](int slot, int c0, int c1) { backwardChunk(i, j, c0, c1, slot); });
+    for (int k = i; k >= j; --k) finishBackward(k);
     i = j - 1;
   }
+}
+
+template <class T>
+void Network<T>::forwardBackward(const TensorT<T>& x, const OutputGradient& outputGrad) {
+  const int L = size();
+  bool itemwise = true;
+  for (const auto& l : layers_) itemwise = itemwise && l->itemwise();
+  if (!itemwise) {
+    const auto t0 = std::chrono::steady_clock::now();
+    forward(x);
+    const double forward = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    beginBackward();
+    outputGrad(acts_.back(), grads_.back(), 0, x.shape[0]);
+    TensorT<T> g = grads_.back();
+    backward(g);
+    const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    forwardShare_ = total > 0 ? forward / total : 0.5;
+    return;
+  }
+  beginForward(x);
+  beginBackward();
+  checkCancel();
+  using Clock = std::chrono::steady_clock;
+  double seconds[kSlots][2] = {};  // forward (with the output gradient) and backward, per slot
+  forEachChunk(x.shape[0], [&](int slot, int c0, int c1) {
+    const Clock::time_point t0 = Clock::now();
+    forwardChunk(0, L, c0, c1, slot);
+    outputGrad(acts_.back(), grads_.back(), c0, c1);
+    const Clock::time_point t1 = Clock::now();
+    backwardChunk(L - 1, 0, c0, c1, slot);
+    seconds[slot][0] += std::chrono::duration<double>(t1 - t0).count();
+    seconds[slot][1] += std::chrono::duration<double>(Clock::now() - t1).count();
+  });
+  for (int k = L - 1; k >= 0; --k) finishBackward(k);
+  double forward = 0, total = 0;
+  for (const auto& s : seconds) {
+    forward += s[0];
+    total += s[0] + s[1];
+  }
+  forwardShare_ = total > 0 ? forward / total : 0.5;
 }
 
 template class Network<float>;

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <vector>
@@ -66,6 +67,16 @@ class Network {
   // OpenMP region per run, so each chunk stays in cache; batchnorm runs on the whole batch.
   void forward(const TensorT<T>& x);
   void backward(const TensorT<T>& gradOutput);
+  // forward(x), the output gradient, backward() in one pass when every layer works item by item:
+  // each chunk runs forward, gets its rows of the output gradient from outputGrad(output, grad,
+  // n0, n1) (a loss whose gradient is item by item, as mse's and cross-entropy's with mean
+  // reduction are), and runs straight back while its activations are still in cache, instead of
+  // a second pass that reads them back from memory. Same chunks, slots and order, so the same
+  // bits as the three steps one after another (which it falls back to when a layer is not itemwise).
+  using OutputGradient = std::function<void(const TensorT<T>& output, TensorT<T>& grad, int n0, int n1)>;
+  void forwardBackward(const TensorT<T>& x, const OutputGradient& outputGrad);
+  // The share of the last forwardBackward's thread time spent on forward and the output gradient.
+  double forwardShare() const { return forwardShare_; }
 
   const TensorT<T>& output() const { return acts_.back(); }
   const TensorT<T>& activation(int i) const { return acts_.at(static_cast<std::size_t>(i) + 1); }
@@ -78,9 +89,20 @@ class Network {
   std::vector<Shape> shapes_;
   std::vector<TensorT<T>> acts_;   // acts_[0] = input copy, acts_[i + 1] = output of layer i
   std::vector<TensorT<T>> grads_;  // grads_[i + 1] = dL/d(output of layer i), grads_[0] = dL/dx
+  void beginForward(const TensorT<T>& x);  // checks x, copies it, sizes the activations, prepares
+  void beginBackward();                    // sizes the gradients, clears the layers' partials
+  void forwardChunk(int first, int end, int c0, int c1, int slot);    // layers [first, end)
+  void backwardChunk(int last, int first, int c0, int c1, int slot);  // layers last down to first
+  void finishBackward(int k);
+  template <class F>
+  void forEachChunk(int N, F&& chunk);
+  TensorT<T>* inputGradOf(int k) {
+    return k == 0 && !inputGradient_ ? nullptr : &grads_[static_cast<std::size_t>(k)];
+  }
   const std::atomic<bool>* cancel_ = nullptr;
   bool inputGradient_ = true;
-  int chunkItems_ = 1;  // items per chunk of the chunked passes; a function of the shapes only
+  int chunkItems_ = 1;
+  double forwardShare_ = 0.5;  // items per chunk of the chunked passes; a function of the shapes only
   void checkCancel() const {
     if (cancel_ && cancel_->load(std::memory_order_relaxed)) throw Cancelled();
   }

@@ -58,18 +58,22 @@ Batch mnistBatch(int n) {
   return loadBatch(d, 0);
 }
 
+// Forward, mse and backward as the Engine runs them: one pass, each chunk forward and straight
+// back (Network::forwardBackward), then the loss value.
+double trainStep(Network<float>& net, const Batch& b) {
+  net.forwardBackward(b.x, [&](const Tensor& out, Tensor& grad, int n0, int n1) {
+    mseGradient(out, b.targets, grad, n0, n1);
+  });
+  return mseLoss<float>(net.output(), b.targets, nullptr);
+}
+
 void BM_FourConvTrainStep(benchmark::State& st) {
   const int batch = static_cast<int>(st.range(0));
   const Batch b = mnistBatch(batch);
   Network<float> net(fourConv(), b.x.shape);
   net.setComputeInputGradient(false);  // as PyTorch: the input does not require grad
   net.initialize(InitSpec{}, BiasSpec{}, 0);
-  Tensor g;
-  auto step = [&] {
-    net.forward(b.x);
-    benchmark::DoNotOptimize(mseLoss(net.output(), b.targets, &g));
-    net.backward(g);
-  };
+  auto step = [&] { benchmark::DoNotOptimize(trainStep(net, b)); };
   step();  // warm-up, as bench_torch.py's: first touch of the activation and gradient buffers
   for (auto _ : st) step();
   {
@@ -82,8 +86,7 @@ BENCHMARK(BM_FourConvTrainStep)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark
 
 // The sweep as core/sweep.cpp runs it: points side by side, one network per thread, each point
 // on one thread (the engine's inner regions run serially inside the outer one).
-void sweepA50(std::vector<std::unique_ptr<Network<float>>>& nets, std::vector<Tensor>& grads, const Batch& b,
-              int threads) {
+void sweepA50(std::vector<std::unique_ptr<Network<float>>>& nets, const Batch& b, int threads) {
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
   for (int k = 0; k < 50; ++k) {
     const auto t = static_cast<std::size_t>(engineThreadIndex());
@@ -92,9 +95,7 @@ void sweepA50(std::vector<std::unique_ptr<Network<float>>>& nets, std::vector<Te
     init.scheme = Scheme::KaimingUniform;
     init.a = 3.0 * k / 49.0;
     net.initialize(init, BiasSpec{BiasScheme::Zeros, 0}, 0);
-    net.forward(b.x);
-    benchmark::DoNotOptimize(mseLoss(net.output(), b.targets, &grads[t]));
-    net.backward(grads[t]);
+    benchmark::DoNotOptimize(trainStep(net, b));
   }
 }
 
@@ -106,9 +107,8 @@ void BM_SweepA50(benchmark::State& st) {
     nets.push_back(std::make_unique<Network<float>>(fourConv(), b.x.shape));
     nets.back()->setComputeInputGradient(false);
   }
-  std::vector<Tensor> grads(static_cast<std::size_t>(threads));
-  sweepA50(nets, grads, b, threads);  // warm-up
-  for (auto _ : st) sweepA50(nets, grads, b, threads);
+  sweepA50(nets, b, threads);  // warm-up
+  for (auto _ : st) sweepA50(nets, b, threads);
   {
     double first = 0;
     const double macs = macsPerExample(fourConv(), b.x.shape, &first);

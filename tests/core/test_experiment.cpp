@@ -1,8 +1,10 @@
 // run(): impossible stacks named before any work, limits, cancellation, NaN/Inf reporting, and
 // bit-identical results whatever the thread count.
 #include "core/experiment.h"
+#include "core/loss.h"
 #include "core/network.h"
 #include "core/presets.h"
+#include "core/rng.h"
 #include "core/parallel.h"
 
 #include <gtest/gtest.h>
@@ -226,6 +228,74 @@ TEST(Network, AbsurdWeightsAreRefusedByNameBeforeAllocation) {
       EXPECT_NE(std::string(e.what()).find("more than the limit of 268435456"), std::string::npos) << e.what();
     }
   }
+}
+
+// forwardBackward runs each chunk forward and straight back; the activations, gradients and
+// parameter gradients must be the same bits as forward, the loss gradient and backward in turn:
+// the notebook's conv stack (mse; batches with a narrow last group and slots of several chunks),
+// a linear stack (cross-entropy), and a stack with batchnorm, which takes the three steps.
+TEST(Network, ForwardBackwardGivesTheSameBitsAsTheSteps) {
+  struct Case {
+    std::vector<LayerSpec> layers;
+    Shape input;
+    bool mse;
+  };
+  const std::vector<Case> cases{
+      {notebookFourConv(), Shape{100, 1, 28, 28}, true},
+      {notebookFourConv(), Shape{77, 1, 28, 28}, true},
+      {notebookFourConv(), Shape{600, 1, 28, 28}, true},
+      {{LayerSpec::flatten(), LayerSpec::linear(784, 50), LayerSpec::relu(), LayerSpec::linear(50, 10)},
+       Shape{130, 1, 28, 28},
+       false},
+      {{LayerSpec::conv2d(1, 4, 3, 2, 1), LayerSpec::batchNorm2d(4), LayerSpec::relu(), LayerSpec::flatten(),
+        LayerSpec::linear(4 * 14 * 14, 10)},
+       Shape{40, 1, 28, 28},
+       false},
+  };
+  for (const Case& c : cases)
+    for (int threads : {1, 2}) {
+      SCOPED_TRACE(c.input.str() + (c.mse ? " mse, " : " cross-entropy, ") + std::to_string(threads) + " threads");
+      setEngineThreads(threads);
+      Tensor x(c.input);
+      Rng r(5, 0);
+      for (std::size_t i = 0; i < x.numel(); ++i) x.data[i] = static_cast<float>(r.normal(i));
+      std::vector<double> targets(static_cast<std::size_t>(c.input[0]));
+      std::vector<int> classes(targets.size());
+      for (std::size_t i = 0; i < targets.size(); ++i) {
+        targets[i] = static_cast<double>(i % 10);
+        classes[i] = static_cast<int>(i * 7 % 10);
+      }
+      Network<float> steps(c.layers, c.input), fused(c.layers, c.input);
+      steps.initialize(InitSpec{}, BiasSpec{}, 3);
+      fused.initialize(InitSpec{}, BiasSpec{}, 3);
+      steps.forward(x);
+      Tensor g;
+      if (c.mse)
+        mseLoss(steps.output(), targets, &g);
+      else
+        crossEntropyLoss(steps.output(), classes, &g);
+      steps.backward(g);
+      fused.forwardBackward(x, [&](const Tensor& out, Tensor& grad, int n0, int n1) {
+        if (c.mse)
+          mseGradient(out, targets, grad, n0, n1);
+        else
+          crossEntropyGradient(out, classes, grad, n0, n1);
+      });
+      EXPECT_GT(fused.forwardShare(), 0.0);
+      EXPECT_LT(fused.forwardShare(), 1.0);
+      for (int i = 0; i < steps.size(); ++i) {
+        EXPECT_EQ(steps.activation(i).data, fused.activation(i).data) << "activation " << i;
+        EXPECT_EQ(steps.gradient(i).data, fused.gradient(i).data) << "gradient " << i;
+        if (const Param<float>* w = steps.layer(i).weight()) {
+          EXPECT_EQ(w->grad.data, fused.layer(i).weight()->grad.data) << "weight gradient " << i;
+        }
+        if (const Param<float>* b = steps.layer(i).bias()) {
+          EXPECT_EQ(b->grad.data, fused.layer(i).bias()->grad.data) << "bias gradient " << i;
+        }
+      }
+      EXPECT_EQ(steps.inputGradient().data, fused.inputGradient().data);
+    }
+  setEngineThreads(0);
 }
 
 TEST(Run, LossThatCannotUseTheOutputIsAStackError) {
