@@ -130,8 +130,8 @@ void Network<T>::beginForward(const TensorT<T>& x) {
     shapes_ = inferShapes(specs, x.shape);
   }
   const int N = x.shape[0], L = size();
-  acts_[0].resize(x.shape);
-  std::copy(x.data.begin(), x.data.end(), acts_[0].data.begin());
+  acts_[0].resize(x.shape);  // filled by copyInput, chunk by chunk where the first layer is itemwise
+  input_ = &x;
   std::size_t bytesPerItem = 0;
   for (int i = 0; i < L; ++i) {
     acts_[static_cast<std::size_t>(i) + 1].resize(shapes_[static_cast<std::size_t>(i) + 1]);
@@ -158,7 +158,16 @@ void Network<T>::beginBackward() {
 }
 
 template <class T>
+void Network<T>::copyInput(int n0, int n1) {
+  const std::size_t item = input_->shape.itemSize();
+  std::copy(input_->data.begin() + static_cast<std::ptrdiff_t>(n0 * item),
+            input_->data.begin() + static_cast<std::ptrdiff_t>(n1 * item),
+            acts_[0].data.begin() + static_cast<std::ptrdiff_t>(n0 * item));
+}
+
+template <class T>
 void Network<T>::forwardChunk(int first, int end, int c0, int c1, int slot) {
+  if (first == 0) copyInput(c0, c1);
   for (int k = first; k < end; ++k)
     layers_[static_cast<std::size_t>(k)]->forwardItems(acts_[static_cast<std::size_t>(k)],
                                                        acts_[static_cast<std::size_t>(k) + 1], c0, c1, slot);
@@ -202,6 +211,7 @@ void Network<T>::forward(const TensorT<T>& x) {
     checkCancel();
     Layer<T>& first = *layers_[static_cast<std::size_t>(i)];
     if (!first.itemwise()) {
+      if (i == 0) copyInput(0, N);
       first.forwardItems(acts_[static_cast<std::size_t>(i)], acts_[static_cast<std::size_t>(i) + 1], 0, N, 0);
       ++i;
       continue;

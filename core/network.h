@@ -89,7 +89,8 @@ class Network {
   std::vector<Shape> shapes_;
   std::vector<TensorT<T>> acts_;   // acts_[0] = input copy, acts_[i + 1] = output of layer i
   std::vector<TensorT<T>> grads_;  // grads_[i + 1] = dL/d(output of layer i), grads_[0] = dL/dx
-  void beginForward(const TensorT<T>& x);  // checks x, copies it, sizes the activations, prepares
+  void beginForward(const TensorT<T>& x);  // checks x, sizes the activations, prepares the layers
+  void copyInput(int n0, int n1);          // items [n0, n1) of the forward's x into acts_[0]
   void beginBackward();                    // sizes the gradients, clears the layers' partials
   void forwardChunk(int first, int end, int c0, int c1, int slot);    // layers [first, end)
   void backwardChunk(int last, int first, int c0, int c1, int slot);  // layers last down to first
@@ -99,6 +100,7 @@ class Network {
   TensorT<T>* inputGradOf(int k) {
     return k == 0 && !inputGradient_ ? nullptr : &grads_[static_cast<std::size_t>(k)];
   }
+  const TensorT<T>* input_ = nullptr;  // the x of the forward pass under way (copied chunk by chunk)
   const std::atomic<bool>* cancel_ = nullptr;
   bool inputGradient_ = true;
   int chunkItems_ = 1;

@@ -294,6 +294,8 @@ TEST(Network, ForwardBackwardGivesTheSameBitsAsTheSteps) {
         }
       }
       EXPECT_EQ(steps.inputGradient().data, fused.inputGradient().data);
+      EXPECT_EQ(steps.input().data, x.data);  // copied chunk by chunk inside the pass
+      EXPECT_EQ(fused.input().data, x.data);
     }
   setEngineThreads(0);
 }
