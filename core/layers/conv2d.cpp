@@ -372,6 +372,7 @@ void Conv2d<T>::prepare(const Shape& in) {
       if (buf.dx.size() != geo_[k].xGroup) buf.dx.assign(geo_[k].xGroup, T(0));
       if (buf.x.size() < geo_[k].xGroup) buf.x.resize(geo_[k].xGroup, T(0));
     }
+  for (Scratch& sc : scratch_) sc.keptX = nullptr;
   partial_.resize(kSlots);
 
   // Repack the weights (they change between runs).
@@ -400,21 +401,11 @@ typename Conv2d<T>::Buffers& Conv2d<T>::buffers(Scratch& sc) {
   return N == L ? sc.wide : sc.narrow;
 }
 
-// Runs f(std::integral_constant<int, N>) with N = L for a full group, L / 2 for one of 8 or fewer.
-template <class F>
-inline void byWidth(int count, F&& f) {
-  if (count <= Lh)
-    f(std::integral_constant<int, Lh>{});
-  else
-    f(std::integral_constant<int, L>{});
-}
-
 template <class T>
 template <int N>
-void Conv2d<T>::forwardGroup(const TensorT<T>& x, TensorT<T>& y, int n, int count, Buffers& buf) const {
+void Conv2d<T>::forwardGroup(const TensorT<T>& x, TensorT<T>& y, int n, int count, T* xp, Buffers& buf) const {
   const int OC = this->spec_.outChannels, P = P_, OCp = OCp_, K = K_;
   const Geometry& geo = geometry<N>();
-  T* xp = buf.x.data();
   T* yp = buf.y.data();
   const T* src[N];
   for (int b = 0; b < N; ++b) src[b] = b < count ? x.item(n + b) : nullptr;
@@ -434,19 +425,28 @@ void Conv2d<T>::forwardGroup(const TensorT<T>& x, TensorT<T>& y, int n, int coun
 template <class T>
 void Conv2d<T>::forwardItems(const TensorT<T>& x, TensorT<T>& y, int n0, int n1, int) {
   Scratch& sc = scratch_[static_cast<std::size_t>(engineThreadIndex())];
-  for (int g0 = n0; g0 < n1; g0 += L) {
-    const int count = std::min(L, n1 - g0);
-    byWidth(count, [&](auto width) {
-      constexpr int N = decltype(width)::value;
-      forwardGroup<N>(x, y, g0, count, buffers<N>(sc));
-    });
+  // Full groups side by side in wide.x, a narrow last group in narrow.x: the layout backward uses.
+  const int groups = (n1 - n0 + L - 1) / L;
+  if (sc.wide.x.size() < geo_[0].xGroup * groups) sc.wide.x.resize(geo_[0].xGroup * groups, T(0));
+  for (int g = 0; g < groups; ++g) {
+    const int n = n0 + g * L, count = std::min(L, n1 - n);
+    if (count <= Lh)
+      forwardGroup<Lh>(x, y, n, count, sc.narrow.x.data(), sc.narrow);
+    else
+      forwardGroup<L>(x, y, n, count, sc.wide.x.data() + g * geo_[0].xGroup, sc.wide);
   }
+  sc.keptX = x.ptr();
+  sc.keptN0 = n0;
+  sc.keptN1 = n1;
 }
 
 template <class T>
 void Conv2d<T>::beginBackward() {
   for (Partial& pa : partial_) pa.used = false;
-  for (Scratch& sc : scratch_) sc.slot = -1;  // drops what a cancelled run left
+  for (Scratch& sc : scratch_) {
+    sc.slot = -1;         // drops what a cancelled run left
+    sc.keptX = nullptr;   // x may have changed since the last forward
+  }
 }
 
 template <class T>
@@ -463,12 +463,15 @@ void Conv2d<T>::flush(Scratch& sc) {
 
 template <class T>
 template <int N>
-void Conv2d<T>::gatherGroup(const TensorT<T>& x, const TensorT<T>& dy, int n, int count, T* xp, T* dyp) const {
+void Conv2d<T>::gatherGroup(const TensorT<T>& x, const TensorT<T>& dy, int n, int count, T* xp, T* dyp,
+                            bool gatherX) const {
   const Geometry& geo = geometry<N>();
   const T* src[N];
-  for (int b = 0; b < N; ++b) src[b] = b < count ? x.item(n + b) : nullptr;
-  const std::ptrdiff_t* xoff = geo.xoff.data();
-  toLanes<N>(src, geo.xoff.size(), xp, [xoff](std::size_t i) { return xoff[i]; });
+  if (gatherX) {
+    for (int b = 0; b < N; ++b) src[b] = b < count ? x.item(n + b) : nullptr;
+    const std::ptrdiff_t* xoff = geo.xoff.data();
+    toLanes<N>(src, geo.xoff.size(), xp, [xoff](std::size_t i) { return xoff[i]; });
+  }
   for (int b = 0; b < N; ++b) src[b] = b < count ? dy.item(n + b) : nullptr;
   toLanes<N>(src, static_cast<std::size_t>(this->spec_.outChannels) * P_, dyp, [](std::size_t i) { return i * N; });
 }
@@ -519,11 +522,15 @@ void Conv2d<T>::backwardItems(const TensorT<T>& x, const TensorT<T>&, const Tens
   if (sc.wide.dy.size() < wide.yGroup * full) sc.wide.dy.resize(wide.yGroup * full, T(0));  // rows past OC stay zero
   if (full < groups && sc.narrow.dy.size() < geo_[1].yGroup) sc.narrow.dy.resize(geo_[1].yGroup, T(0));
   const auto countOf = [&](int g) { return std::min(L, n1 - (n0 + g * L)); };
+  const bool gatherX = !(sc.keptX == x.ptr() && sc.keptN0 == n0 && sc.keptN1 == n1);
   for (int g = 0; g < full; ++g)
     gatherGroup<L>(x, dy, n0 + g * L, countOf(g), sc.wide.x.data() + g * wide.xGroup,
-                   sc.wide.dy.data() + g * wide.yGroup);
+                   sc.wide.dy.data() + g * wide.yGroup, gatherX);
   if (full < groups)
-    gatherGroup<Lh>(x, dy, n0 + full * L, lastCount, sc.narrow.x.data(), sc.narrow.dy.data());
+    gatherGroup<Lh>(x, dy, n0 + full * L, lastCount, sc.narrow.x.data(), sc.narrow.dy.data(), gatherX);
+  sc.keptX = x.ptr();  // now gathered for this chunk either way
+  sc.keptN0 = n0;
+  sc.keptN1 = n1;
 
   // Lane accumulators of this slot's chunks (a thread works through one slot at a time).
   const bool fresh = sc.slot != slot;  // the tiles overwrite the accumulators: no zeroing pass

@@ -10,8 +10,9 @@
 //   forward  Y[o][p] = b[o] + sum_k W[o][k] X[p + off(k)]               (k = c, kh, kw)
 //   dW       dW[o][k] += sum_p dY[o][p] X[p + off(k)]      summed over the chunk's groups
 //   dX       dX[p + off(k)] += sum_o W[o][k] dY[o][p]
-// Output channels are padded to a multiple of 4 with zero weights. Nothing is kept between forward and
-// backward (backward re-reads the input), so any chunks may be used. Weight gradients are summed per
+// Output channels are padded to a multiple of 4 with zero weights. Any chunks may be used; a
+// backward of the chunk the thread just ran forward reuses its lane-interleaved input, otherwise
+// backward gathers the input again. Weight gradients are summed per
 // fixed slot: in each thread's lane accumulators while it works through a slot, then over the lanes.
 // The batch's last group, when it holds 8 items or fewer, runs 8 wide (half the vector, half the cost).
 #include "layer.h"
@@ -50,8 +51,14 @@ class Conv2d final : public Layer<T> {
     AlignedVector<T> y;   // one group's output
     AlignedVector<T> dx;  // one group's input gradient (padded like x)
   };
-  struct Scratch {  // one per thread, used within one call
+  struct Scratch {  // one per thread
     Buffers wide, narrow;
+    // The chunk [n0, n1) of x whose input groups the last forwardItems left in wide.x (side by
+    // side) and narrow.x: a backwardItems of the same chunk before the next beginBackward reuses
+    // them instead of gathering again (the network's forwardBackward runs each chunk forward and
+    // straight back).
+    const T* keptX = nullptr;
+    int keptN0 = -1, keptN1 = -1;
     // Lane accumulators of dW [k][OCp][kLanes] and db [OCp][kLanes] for slot `slot` (-1: none),
     // summed over the lanes into partial_[slot] once the thread moves on to another slot or at the end.
     AlignedVector<T> dW, db;
@@ -62,12 +69,13 @@ class Conv2d final : public Layer<T> {
   const Geometry& geometry() const;
   template <int N>
   static Buffers& buffers(Scratch& sc);
-  // One group of `count` items from item n, N wide: forward into y; the input and dY into the
-  // lane buffers at xp, dyp; dX from the lane buffer dyp into dx.
+  // One group of `count` items from item n, N wide: forward into y (its input gathered into xp);
+  // the input and dY into the lane buffers at xp, dyp; dX from the lane buffer dyp into dx.
   template <int N>
-  void forwardGroup(const TensorT<T>& x, TensorT<T>& y, int n, int count, Buffers& buf) const;
+  void forwardGroup(const TensorT<T>& x, TensorT<T>& y, int n, int count, T* xp, Buffers& buf) const;
+  // gatherX false: the input is already in xp (kept from the forward), only dY is gathered.
   template <int N>
-  void gatherGroup(const TensorT<T>& x, const TensorT<T>& dy, int n, int count, T* xp, T* dyp) const;
+  void gatherGroup(const TensorT<T>& x, const TensorT<T>& dy, int n, int count, T* xp, T* dyp, bool gatherX) const;
   template <int N>
   void inputGradGroup(const T* dyp, TensorT<T>& dx, int n, int count, Buffers& buf) const;
   // Adds the dW of `groups` groups N wide (lane buffers at xs, dys) into the accumulators.

@@ -89,24 +89,41 @@ TensorT<T> cast(const TensorD& t) {
   return out;
 }
 
+// How forward and backward calls are ordered: every forward, then beginBackward and every
+// backward (Network::forward then backward); or beginBackward first and then each chunk forward
+// and straight back (Network::forwardBackward, where backward reuses the forward's lane input);
+// or beginBackward first, every forward, then every backward (only the last chunk's input is
+// still there: the others must be gathered again).
+enum class Order { Passes, ChunkByChunk, ForwardsThenBackwards };
+
 // Runs the layer through its engine interface with the batch cut into the given chunks, chunk k
 // in slot k / chunksPerSlot (a slot's chunks in order, as the network runs them).
 template <class T>
 void runChunked(Layer<T>& layer, const TensorT<T>& x, TensorT<T>& y, const TensorT<T>& dy, TensorT<T>& dx,
-                const std::vector<int>& cuts, int chunksPerSlot = 1) {
+                const std::vector<int>& cuts, int chunksPerSlot = 1, Order order = Order::Passes) {
   y.resize(layer.outputShape(x.shape));
   dx.resize(x.shape);
   layer.prepare(x.shape);
-  for (std::size_t k = 0; k + 1 < cuts.size(); ++k)
+  const auto forward = [&](std::size_t k) {
     layer.forwardItems(x, y, cuts[k], cuts[k + 1], static_cast<int>(k) / chunksPerSlot);
-  layer.beginBackward();
-  for (std::size_t k = 0; k + 1 < cuts.size(); ++k)
+  };
+  const auto backward = [&](std::size_t k) {
     layer.backwardItems(x, y, dy, &dx, cuts[k], cuts[k + 1], static_cast<int>(k) / chunksPerSlot);
+  };
+  if (order != Order::Passes) layer.beginBackward();
+  if (order != Order::ChunkByChunk)
+    for (std::size_t k = 0; k + 1 < cuts.size(); ++k) forward(k);
+  if (order == Order::Passes) layer.beginBackward();
+  for (std::size_t k = 0; k + 1 < cuts.size(); ++k) {
+    if (order == Order::ChunkByChunk) forward(k);
+    backward(k);
+  }
   layer.finishBackward(x, dy);
 }
 
 template <class T>
-void checkAgainstReference(const Geometry& g, int N, const std::vector<int>& cuts, double tol, int chunksPerSlot = 1) {
+void checkAgainstReference(const Geometry& g, int N, const std::vector<int>& cuts, double tol, int chunksPerSlot = 1,
+                           Order order = Order::Passes) {
   SCOPED_TRACE(std::string(g.name) + " batch " + std::to_string(N) + " in " + std::to_string(cuts.size() - 1) +
                " chunks");
   auto layer = makeLayer<T>(specOf(g));
@@ -122,7 +139,7 @@ void checkAgainstReference(const Geometry& g, int N, const std::vector<int>& cut
   const Reference ref = reference(g, x, w, g.bias ? &b : nullptr, dy);
 
   TensorT<T> y, dx;
-  runChunked(*layer, cast<T>(x), y, cast<T>(dy), dx, cuts, chunksPerSlot);
+  runChunked(*layer, cast<T>(x), y, cast<T>(dy), dx, cuts, chunksPerSlot, order);
   EXPECT_LT(scaledError(y, ref.y), tol) << "output";
   EXPECT_LT(scaledError(dx, ref.dx), tol) << "input gradient";
   EXPECT_LT(scaledError(layer->weight()->grad, ref.dw), tol) << "weight gradient";
@@ -198,6 +215,16 @@ TEST(Conv2dKernels, NarrowGroupsStartingASlot) {
     checkAgainstReference<float>(g, 53, {0, 16, 32, 37, 53}, 2e-6, 2);
     checkAgainstReference<float>(g, 8, {0, 8}, 2e-6);  // a batch that is one narrow group
   }
+}
+
+// Backward reuses the lane-interleaved input of the chunk its thread just ran forward, and
+// gathers it again for any other chunk: chunks of several groups with a narrow last one.
+TEST(Conv2dKernels, BackwardReusesTheForwardInputOnlyForThatChunk) {
+  for (const Geometry& g : kGeometries)
+    for (Order order : {Order::ChunkByChunk, Order::ForwardsThenBackwards}) {
+      checkAgainstReference<double>(g, 45, {0, 3, 20, 45}, 1e-12, 1, order);
+      checkAgainstReference<float>(g, 45, {0, 3, 20, 45}, 2e-6, 2, order);
+    }
 }
 
 }  // namespace
