@@ -396,13 +396,6 @@ const typename Conv2d<T>::Geometry& Conv2d<T>::geometry() const {
 
 template <class T>
 template <int N>
-typename Conv2d<T>::Buffers& Conv2d<T>::buffers(Scratch& sc) {
-  static_assert(N == L || N == Lh);
-  return N == L ? sc.wide : sc.narrow;
-}
-
-template <class T>
-template <int N>
 void Conv2d<T>::forwardGroup(const TensorT<T>& x, TensorT<T>& y, int n, int count, T* xp, Buffers& buf) const {
   const int OC = this->spec_.outChannels, P = P_, OCp = OCp_, K = K_;
   const Geometry& geo = geometry<N>();

@@ -46,7 +46,7 @@ class Conv2d final : public Layer<T> {
   // Lane-interleaved buffers of one width. Each width has its own, so the zero borders of X and
   // the zero rows past OC in dY, never written, stay zero.
   struct Buffers {
-    AlignedVector<T> x;   // input groups (forward: one; backward: the chunk's)
+    AlignedVector<T> x;   // the chunk's input groups, side by side (narrow: its one short group)
     AlignedVector<T> dy;  // dY groups
     AlignedVector<T> y;   // one group's output
     AlignedVector<T> dx;  // one group's input gradient (padded like x)
@@ -67,8 +67,6 @@ class Conv2d final : public Layer<T> {
 
   template <int N>
   const Geometry& geometry() const;
-  template <int N>
-  static Buffers& buffers(Scratch& sc);
   // One group of `count` items from item n, N wide: forward into y (its input gathered into xp);
   // the input and dY into the lane buffers at xp, dyp; dX from the lane buffer dyp into dx.
   template <int N>
