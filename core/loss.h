@@ -21,7 +21,7 @@ template <class T>
 double crossEntropyLoss(const TensorT<T>& logits, const std::vector<int>& classes, TensorT<T>* grad);
 
 // The same gradients for items [n0, n1) only (Network::forwardBackward asks chunk by chunk);
-// grad has the output's shape. They check nothing: call checkLoss first.
+// grad has the output's shape. They check nothing: call checkMse / checkCrossEntropy first.
 template <class T>
 void mseGradient(const TensorT<T>& output, const std::vector<double>& targets, TensorT<T>& grad, int n0, int n1);
 template <class T>

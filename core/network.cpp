@@ -259,9 +259,8 @@ void Network<T>::forwardBackward(const TensorT<T>& x, const OutputGradient& outp
     const auto t0 = std::chrono::steady_clock::now();
     forward(x);
     const double forward = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    beginBackward();
-    outputGrad(acts_.back(), grads_.back(), 0, x.shape[0]);
-    TensorT<T> g = grads_.back();
+    TensorT<T> g(acts_.back().shape);
+    outputGrad(acts_.back(), g, 0, x.shape[0]);
     backward(g);
     const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     forwardShare_ = total > 0 ? forward / total : 0.5;

@@ -365,14 +365,15 @@ void Conv2d<T>::prepare(const Shape& in) {
     itemShape_ = item;
   }
   scratch_.resize(static_cast<std::size_t>(std::max(1, engineThreads())));
-  for (Scratch& sc : scratch_)
+  for (Scratch& sc : scratch_) {
     for (int k = 0; k < 2; ++k) {
       Buffers& buf = k == 0 ? sc.wide : sc.narrow;
       if (buf.y.size() != geo_[k].yGroup) buf.y.assign(geo_[k].yGroup, T(0));
       if (buf.dx.size() != geo_[k].xGroup) buf.dx.assign(geo_[k].xGroup, T(0));
       if (buf.x.size() < geo_[k].xGroup) buf.x.resize(geo_[k].xGroup, T(0));
     }
-  for (Scratch& sc : scratch_) sc.keptX = nullptr;
+    sc.kept = {};
+  }
   partial_.resize(kSlots);
 
   // Repack the weights (they change between runs).
@@ -396,14 +397,21 @@ const typename Conv2d<T>::Geometry& Conv2d<T>::geometry() const {
 
 template <class T>
 template <int N>
-void Conv2d<T>::forwardGroup(const TensorT<T>& x, TensorT<T>& y, int n, int count, T* xp, Buffers& buf) const {
-  const int OC = this->spec_.outChannels, P = P_, OCp = OCp_, K = K_;
+void Conv2d<T>::gatherInput(const TensorT<T>& x, int n, int count, T* xp) const {
   const Geometry& geo = geometry<N>();
-  T* yp = buf.y.data();
   const T* src[N];
   for (int b = 0; b < N; ++b) src[b] = b < count ? x.item(n + b) : nullptr;
   const std::ptrdiff_t* xoff = geo.xoff.data();
   toLanes<N>(src, geo.xoff.size(), xp, [xoff](std::size_t i) { return xoff[i]; });
+}
+
+template <class T>
+template <int N>
+void Conv2d<T>::forwardGroup(const TensorT<T>& x, TensorT<T>& y, int n, int count, T* xp, Buffers& buf) const {
+  const int OC = this->spec_.outChannels, P = P_, OCp = OCp_, K = K_;
+  const Geometry& geo = geometry<N>();
+  T* yp = buf.y.data();
+  gatherInput<N>(x, n, count, xp);
   const T* wf = wf_.data();
   const T* bias = biasp_.data();
   byFours(P, [&](auto px, int p0) {
@@ -428,9 +436,7 @@ void Conv2d<T>::forwardItems(const TensorT<T>& x, TensorT<T>& y, int n0, int n1,
     else
       forwardGroup<L>(x, y, n, count, sc.wide.x.data() + g * geo_[0].xGroup, sc.wide);
   }
-  sc.keptX = x.ptr();
-  sc.keptN0 = n0;
-  sc.keptN1 = n1;
+  sc.kept = {x.ptr(), n0, n1};
 }
 
 template <class T>
@@ -438,7 +444,7 @@ void Conv2d<T>::beginBackward() {
   for (Partial& pa : partial_) pa.used = false;
   for (Scratch& sc : scratch_) {
     sc.slot = -1;         // drops what a cancelled run left
-    sc.keptX = nullptr;   // x may have changed since the last forward
+    sc.kept = {};         // x may have changed since the last forward
   }
 }
 
@@ -458,13 +464,8 @@ template <class T>
 template <int N>
 void Conv2d<T>::gatherGroup(const TensorT<T>& x, const TensorT<T>& dy, int n, int count, T* xp, T* dyp,
                             bool gatherX) const {
-  const Geometry& geo = geometry<N>();
+  if (gatherX) gatherInput<N>(x, n, count, xp);
   const T* src[N];
-  if (gatherX) {
-    for (int b = 0; b < N; ++b) src[b] = b < count ? x.item(n + b) : nullptr;
-    const std::ptrdiff_t* xoff = geo.xoff.data();
-    toLanes<N>(src, geo.xoff.size(), xp, [xoff](std::size_t i) { return xoff[i]; });
-  }
   for (int b = 0; b < N; ++b) src[b] = b < count ? dy.item(n + b) : nullptr;
   toLanes<N>(src, static_cast<std::size_t>(this->spec_.outChannels) * P_, dyp, [](std::size_t i) { return i * N; });
 }
@@ -515,15 +516,14 @@ void Conv2d<T>::backwardItems(const TensorT<T>& x, const TensorT<T>&, const Tens
   if (sc.wide.dy.size() < wide.yGroup * full) sc.wide.dy.resize(wide.yGroup * full, T(0));  // rows past OC stay zero
   if (full < groups && sc.narrow.dy.size() < geo_[1].yGroup) sc.narrow.dy.resize(geo_[1].yGroup, T(0));
   const auto countOf = [&](int g) { return std::min(L, n1 - (n0 + g * L)); };
-  const bool gatherX = !(sc.keptX == x.ptr() && sc.keptN0 == n0 && sc.keptN1 == n1);
+  const Chunk chunk{x.ptr(), n0, n1};
+  const bool gatherX = !(sc.kept == chunk);
   for (int g = 0; g < full; ++g)
     gatherGroup<L>(x, dy, n0 + g * L, countOf(g), sc.wide.x.data() + g * wide.xGroup,
                    sc.wide.dy.data() + g * wide.yGroup, gatherX);
   if (full < groups)
     gatherGroup<Lh>(x, dy, n0 + full * L, lastCount, sc.narrow.x.data(), sc.narrow.dy.data(), gatherX);
-  sc.keptX = x.ptr();  // now gathered for this chunk either way
-  sc.keptN0 = n0;
-  sc.keptN1 = n1;
+  sc.kept = chunk;  // now gathered for this chunk either way
 
   // Lane accumulators of this slot's chunks (a thread works through one slot at a time).
   const bool fresh = sc.slot != slot;  // the tiles overwrite the accumulators: no zeroing pass

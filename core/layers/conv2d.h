@@ -51,14 +51,18 @@ class Conv2d final : public Layer<T> {
     AlignedVector<T> y;   // one group's output
     AlignedVector<T> dx;  // one group's input gradient (padded like x)
   };
+  struct Chunk {  // items [n0, n1) of the tensor at x
+    const T* x = nullptr;
+    int n0 = -1, n1 = -1;
+    bool operator==(const Chunk&) const = default;
+  };
   struct Scratch {  // one per thread
     Buffers wide, narrow;
-    // The chunk [n0, n1) of x whose input groups the last forwardItems left in wide.x (side by
-    // side) and narrow.x: a backwardItems of the same chunk before the next beginBackward reuses
-    // them instead of gathering again (the network's forwardBackward runs each chunk forward and
+    // The chunk whose input groups the last forwardItems left in wide.x (side by side) and
+    // narrow.x: a backwardItems of the same chunk before the next beginBackward reuses them
+    // instead of gathering again (the network's forwardBackward runs each chunk forward and
     // straight back).
-    const T* keptX = nullptr;
-    int keptN0 = -1, keptN1 = -1;
+    Chunk kept;
     // Lane accumulators of dW [k][OCp][kLanes] and db [OCp][kLanes] for slot `slot` (-1: none),
     // summed over the lanes into partial_[slot] once the thread moves on to another slot or at the end.
     AlignedVector<T> dW, db;
@@ -67,8 +71,11 @@ class Conv2d final : public Layer<T> {
 
   template <int N>
   const Geometry& geometry() const;
-  // One group of `count` items from item n, N wide: forward into y (its input gathered into xp);
-  // the input and dY into the lane buffers at xp, dyp; dX from the lane buffer dyp into dx.
+  // One group of `count` items from item n, N wide: the input into the lane buffer at xp; forward
+  // into y (its input gathered into xp); the input and dY into the lane buffers at xp, dyp; dX
+  // from the lane buffer dyp into dx.
+  template <int N>
+  void gatherInput(const TensorT<T>& x, int n, int count, T* xp) const;
   template <int N>
   void forwardGroup(const TensorT<T>& x, TensorT<T>& y, int n, int count, T* xp, Buffers& buf) const;
   // gatherX false: the input is already in xp (kept from the forward), only dY is gathered.
