@@ -173,51 +173,52 @@ void fromLanes(const T* src, std::size_t n, T* const* dst, int count, Off off) {
     for (int b = 0; b < count; ++b) dst[b][i] = src[off(i) + b];
 }
 
-// Forward tile: 4 output channels [o0, o0+4) x PX output pixels [p0, p0+PX) of one group N wide.
-template <class T, int PX, int N>
+// Forward tile: OB output channels [o0, o0+OB) x PX output pixels [p0, p0+PX) of one group N wide
+// (OB, PX <= 4: up to 16 accumulators; wf is [k][OC]).
+template <class T, int OB, int PX, int N>
 inline void forwardTile(const T* xp, const std::ptrdiff_t* pbase, const std::ptrdiff_t* koff, int K, const T* wf,
-                        const T* bias, int OCp, int o0, int p0, int P, T* yp) {
-  V<T, N> acc[4][PX];
+                        const T* bias, int OC, int o0, int p0, int P, T* yp) {
+  V<T, N> acc[OB][PX];
   const T* xj[PX];
 #pragma GCC unroll 4
   for (int j = 0; j < PX; ++j) {
     xj[j] = xp + pbase[p0 + j];
 #pragma GCC unroll 4
-    for (int o = 0; o < 4; ++o) acc[o][j] = V<T, N>{} + bias[o0 + o];
+    for (int o = 0; o < OB; ++o) acc[o][j] = V<T, N>{} + bias[o0 + o];
   }
   const T* w = wf + o0;
-  for (int k = 0; k < K; ++k, w += OCp) {
+  for (int k = 0; k < K; ++k, w += OC) {
     const std::ptrdiff_t off = koff[k];
     V<T, N> xv[PX];
 #pragma GCC unroll 4
     for (int j = 0; j < PX; ++j) xv[j] = load<T, N>(xj[j] + off);
 #pragma GCC unroll 4
-    for (int o = 0; o < 4; ++o) {
+    for (int o = 0; o < OB; ++o) {
       const T wo = w[o];
 #pragma GCC unroll 4
       for (int j = 0; j < PX; ++j) acc[o][j] += wo * xv[j];
     }
   }
 #pragma GCC unroll 4
-  for (int o = 0; o < 4; ++o)
+  for (int o = 0; o < OB; ++o)
 #pragma GCC unroll 4
     for (int j = 0; j < PX; ++j) store(yp + (static_cast<std::ptrdiff_t>(o0 + o) * P + p0 + j) * N, acc[o][j]);
 }
 
-// dW tile: 4 output channels [o0, o0+4) x KB weights [k0, k0+KB), summed over `groups` groups N
-// wide and every pixel into the thread's lane accumulators acc[k][OCp] (L wide: a narrow group
-// adds into the first N lanes).
-template <class T, int KB, int N>
+// dW tile: OB output channels [o0, o0+OB) x KB weights [k0, k0+KB) (OB, KB <= 4), summed over
+// `groups` groups N wide and every pixel into the thread's lane accumulators acc[k][OC] (L wide: a
+// narrow group adds into the first N lanes).
+template <class T, int OB, int KB, int N>
 inline void weightGradTile(const T* xs, std::size_t xGroup, const T* dys, std::size_t yGroup, int groups,
-                           const std::ptrdiff_t* pbase, const std::ptrdiff_t* koff, int P, int OCp, int o0, int k0,
+                           const std::ptrdiff_t* pbase, const std::ptrdiff_t* koff, int P, int OC, int o0, int k0,
                            T* accMem, bool fresh) {
-  V<T, N> acc[4][KB] = {};  // a slot's first chunk starts from zero, the next ones from accMem
+  V<T, N> acc[OB][KB] = {};  // a slot's first chunk starts from zero, the next ones from accMem
   if (!fresh)
 #pragma GCC unroll 4
     for (int t = 0; t < KB; ++t)
 #pragma GCC unroll 4
-      for (int o = 0; o < 4; ++o)
-        acc[o][t] = load<T, N>(accMem + (static_cast<std::size_t>(k0 + t) * OCp + o0 + o) * L);
+      for (int o = 0; o < OB; ++o)
+        acc[o][t] = load<T, N>(accMem + (static_cast<std::size_t>(k0 + t) * OC + o0 + o) * L);
   for (int g = 0; g < groups; ++g) {
     const T* xk[KB];
 #pragma GCC unroll 4
@@ -225,31 +226,30 @@ inline void weightGradTile(const T* xs, std::size_t xGroup, const T* dys, std::s
     const T* dy = dys + g * yGroup + static_cast<std::ptrdiff_t>(o0) * P * N;
     for (int p = 0; p < P; ++p) {
       // Named locals, not an array: an array would be kept in memory because of inRegister.
-      V<T, N> d0 = load<T, N>(dy + static_cast<std::ptrdiff_t>(p) * N),
-              d1 = load<T, N>(dy + (static_cast<std::ptrdiff_t>(P) + p) * N),
-              d2 = load<T, N>(dy + (2 * static_cast<std::ptrdiff_t>(P) + p) * N),
-              d3 = load<T, N>(dy + (3 * static_cast<std::ptrdiff_t>(P) + p) * N);
+      // Channels past OB are never loaded or used.
+      const auto dyRow = [&](int o) { return load<T, N>(dy + (static_cast<std::ptrdiff_t>(o) * P + p) * N); };
+      V<T, N> d0 = dyRow(0), d1{}, d2{}, d3{};
       inRegister<T, N>(d0);
-      inRegister<T, N>(d1);
-      inRegister<T, N>(d2);
-      inRegister<T, N>(d3);
+      if constexpr (OB > 1) { d1 = dyRow(1); inRegister<T, N>(d1); }
+      if constexpr (OB > 2) { d2 = dyRow(2); inRegister<T, N>(d2); }
+      if constexpr (OB > 3) { d3 = dyRow(3); inRegister<T, N>(d3); }
       const std::ptrdiff_t pb = pbase[p];
 #pragma GCC unroll 4
       for (int t = 0; t < KB; ++t) {
         V<T, N> xv = load<T, N>(xk[t] + pb);
         inRegister<T, N>(xv);
         acc[0][t] += d0 * xv;
-        acc[1][t] += d1 * xv;
-        acc[2][t] += d2 * xv;
-        acc[3][t] += d3 * xv;
+        if constexpr (OB > 1) acc[1][t] += d1 * xv;
+        if constexpr (OB > 2) acc[2][t] += d2 * xv;
+        if constexpr (OB > 3) acc[3][t] += d3 * xv;
       }
     }
   }
 #pragma GCC unroll 4
   for (int t = 0; t < KB; ++t)
 #pragma GCC unroll 4
-    for (int o = 0; o < 4; ++o) {
-      T* dst = accMem + (static_cast<std::size_t>(k0 + t) * OCp + o0 + o) * L;
+    for (int o = 0; o < OB; ++o) {
+      T* dst = accMem + (static_cast<std::size_t>(k0 + t) * OC + o0 + o) * L;
       store(dst, acc[o][t]);
       if constexpr (N < L)  // a fresh start overwrites the lanes a narrow group does not reach too
         if (fresh) store(dst + N, V<T, L - N>{});
@@ -299,8 +299,6 @@ inline void byFours(int n, F&& f) {
   }
 }
 
-int roundUp4(int n) { return (n + 3) / 4 * 4; }
-
 }  // namespace
 
 template <class T>
@@ -338,7 +336,6 @@ void Conv2d<T>::prepare(const Shape& in) {
     const int Hp = H + 2 * s.padH, Wp = W + 2 * s.padW;
     P_ = OH * OW;
     K_ = C * s.kernelH * s.kernelW;
-    OCp_ = roundUp4(OC);
     for (int width : {L, Lh}) {
       Geometry& geo = geo_[width == L ? 0 : 1];
       geo.koff.resize(static_cast<std::size_t>(K_));
@@ -359,7 +356,7 @@ void Conv2d<T>::prepare(const Shape& in) {
             geo.xoff[(static_cast<std::size_t>(c) * H + h) * W + w] =
                 ((static_cast<std::ptrdiff_t>(c) * Hp + h + s.padH) * Wp + w + s.padW) * width;
       geo.xGroup = static_cast<std::size_t>(C) * Hp * Wp * width;
-      geo.yGroup = static_cast<std::size_t>(OCp_) * P_ * width;
+      geo.yGroup = static_cast<std::size_t>(OC) * P_ * width;
     }
     scratch_.clear();  // sizes changed; the borders of new buffers start at zero
     itemShape_ = item;
@@ -378,13 +375,13 @@ void Conv2d<T>::prepare(const Shape& in) {
 
   // Repack the weights (they change between runs).
   const T* w = this->weight_->value.ptr();
-  wf_.assign(static_cast<std::size_t>(K_) * OCp_, T(0));
+  wf_.resize(static_cast<std::size_t>(K_) * OC);
   for (int o = 0; o < OC; ++o)
     for (int k = 0; k < K_; ++k) {
       const T v = w[static_cast<std::size_t>(o) * K_ + k];
-      wf_[static_cast<std::size_t>(k) * OCp_ + o] = v;
+      wf_[static_cast<std::size_t>(k) * OC + o] = v;
     }
-  biasp_.assign(static_cast<std::size_t>(OCp_), T(0));
+  biasp_.assign(static_cast<std::size_t>(OC), T(0));
   if (this->bias_) std::copy_n(this->bias_->value.ptr(), OC, biasp_.begin());
 }
 
@@ -408,15 +405,17 @@ void Conv2d<T>::gatherInput(const TensorT<T>& x, int n, int count, T* xp) const 
 template <class T>
 template <int N>
 void Conv2d<T>::forwardGroup(const TensorT<T>& x, TensorT<T>& y, int n, int count, T* xp, Buffers& buf) const {
-  const int OC = this->spec_.outChannels, P = P_, OCp = OCp_, K = K_;
+  const int OC = this->spec_.outChannels, P = P_, K = K_;
   const Geometry& geo = geometry<N>();
   T* yp = buf.y.data();
   gatherInput<N>(x, n, count, xp);
   const T* wf = wf_.data();
   const T* bias = biasp_.data();
   byFours(P, [&](auto px, int p0) {
-    for (int o0 = 0; o0 < OCp; o0 += 4)
-      forwardTile<T, decltype(px)::value, N>(xp, geo.pbase.data(), geo.koff.data(), K, wf, bias, OCp, o0, p0, P, yp);
+    byFours(OC, [&](auto ob, int o0) {
+      forwardTile<T, decltype(ob)::value, decltype(px)::value, N>(xp, geo.pbase.data(), geo.koff.data(), K, wf, bias,
+                                                                 OC, o0, p0, P, yp);
+    });
   });
   T* dst[N];
   for (int b = 0; b < count; ++b) dst[b] = y.item(n + b);
@@ -452,8 +451,9 @@ template <class T>
 void Conv2d<T>::flush(Scratch& sc) {
   if (sc.slot < 0) return;
   Partial& pa = partial_[static_cast<std::size_t>(sc.slot)];
-  pa.dW.resize(static_cast<std::size_t>(K_) * OCp_);
-  pa.db.resize(static_cast<std::size_t>(OCp_));
+  const int OC = this->spec_.outChannels;
+  pa.dW.resize(static_cast<std::size_t>(K_) * OC);
+  pa.db.resize(static_cast<std::size_t>(OC));
   laneSums<T>(sc.dW.data(), pa.dW.size(), pa.dW.data());
   laneSums<T>(sc.db.data(), pa.db.size(), pa.db.data());
   pa.used = true;
@@ -474,11 +474,14 @@ template <class T>
 template <int N>
 void Conv2d<T>::weightGrads(const T* xs, const T* dys, int groups, T* acc, bool fresh) const {
   const Geometry& geo = geometry<N>();
-  for (int o0 = 0; o0 < OCp_; o0 += 4)
+  const int OC = this->spec_.outChannels;
+  byFours(OC, [&](auto ob, int o0) {
     byFours(K_, [&](auto kb, int k0) {
-      weightGradTile<T, decltype(kb)::value, N>(xs, geo.xGroup, dys, geo.yGroup, groups, geo.pbase.data(),
-                                                geo.koff.data(), P_, OCp_, o0, k0, acc, fresh);
+      weightGradTile<T, decltype(ob)::value, decltype(kb)::value, N>(xs, geo.xGroup, dys, geo.yGroup, groups,
+                                                                    geo.pbase.data(), geo.koff.data(), P_, OC, o0, k0,
+                                                                    acc, fresh);
     });
+  });
 }
 
 template <class T>
@@ -504,7 +507,7 @@ void Conv2d<T>::inputGradGroup(const T* dyp, TensorT<T>& dx, int n, int count, B
 template <class T>
 void Conv2d<T>::backwardItems(const TensorT<T>& x, const TensorT<T>&, const TensorT<T>& dy, TensorT<T>* dx, int n0,
                               int n1, int slot) {
-  const int OC = this->spec_.outChannels, P = P_, OCp = OCp_, K = K_;
+  const int OC = this->spec_.outChannels, P = P_, K = K_;
   Scratch& sc = scratch_[static_cast<std::size_t>(engineThreadIndex())];
   // The chunk's full groups go to the wide buffers side by side; a last group of 8 or fewer
   // items to the narrow ones.
@@ -513,7 +516,7 @@ void Conv2d<T>::backwardItems(const TensorT<T>& x, const TensorT<T>&, const Tens
   const int full = lastCount <= Lh ? groups - 1 : groups;
   const Geometry& wide = geo_[0];
   if (sc.wide.x.size() < wide.xGroup * full) sc.wide.x.resize(wide.xGroup * full, T(0));
-  if (sc.wide.dy.size() < wide.yGroup * full) sc.wide.dy.resize(wide.yGroup * full, T(0));  // rows past OC stay zero
+  if (sc.wide.dy.size() < wide.yGroup * full) sc.wide.dy.resize(wide.yGroup * full, T(0));
   if (full < groups && sc.narrow.dy.size() < geo_[1].yGroup) sc.narrow.dy.resize(geo_[1].yGroup, T(0));
   const auto countOf = [&](int g) { return std::min(L, n1 - (n0 + g * L)); };
   const Chunk chunk{x.ptr(), n0, n1};
@@ -529,8 +532,8 @@ void Conv2d<T>::backwardItems(const TensorT<T>& x, const TensorT<T>&, const Tens
   const bool fresh = sc.slot != slot;  // the tiles overwrite the accumulators: no zeroing pass
   if (fresh) {
     flush(sc);
-    sc.dW.resize(static_cast<std::size_t>(K) * OCp * L);
-    sc.db.assign(static_cast<std::size_t>(OCp) * L, T(0));
+    sc.dW.resize(static_cast<std::size_t>(K) * OC * L);
+    sc.db.assign(static_cast<std::size_t>(OC) * L, T(0));
     sc.slot = slot;
   }
   if (this->bias_)
@@ -561,19 +564,19 @@ void Conv2d<T>::backwardItems(const TensorT<T>& x, const TensorT<T>&, const Tens
 template <class T>
 void Conv2d<T>::finishBackward(const TensorT<T>&, const TensorT<T>&) {
   for (Scratch& sc : scratch_) flush(sc);
-  // Combine the slots in slot order (contiguous sums over [k][OCp], then to the (OC, K) layout).
-  const int OC = this->spec_.outChannels, OCp = OCp_, K = K_;
-  sum_.assign(static_cast<std::size_t>(K) * OCp + OCp, 0.0);
+  // Combine the slots in slot order (contiguous sums over [k][OC], then to the (OC, K) layout).
+  const int OC = this->spec_.outChannels, K = K_;
+  sum_.assign(static_cast<std::size_t>(K) * OC + OC, 0.0);
   double* dW = sum_.data();
-  double* db = dW + static_cast<std::size_t>(K) * OCp;
+  double* db = dW + static_cast<std::size_t>(K) * OC;
   for (const Partial& pa : partial_) {
     if (!pa.used) continue;
     for (std::size_t i = 0, n = pa.dW.size(); i < n; ++i) dW[i] += pa.dW[i];
-    for (int o = 0; o < OCp; ++o) db[o] += pa.db[static_cast<std::size_t>(o)];
+    for (int o = 0; o < OC; ++o) db[o] += pa.db[static_cast<std::size_t>(o)];
   }
   T* gW = this->weight_->grad.ptr();
   for (int k = 0; k < K; ++k)
-    for (int o = 0; o < OC; ++o) gW[static_cast<std::size_t>(o) * K + k] = static_cast<T>(dW[static_cast<std::size_t>(k) * OCp + o]);
+    for (int o = 0; o < OC; ++o) gW[static_cast<std::size_t>(o) * K + k] = static_cast<T>(dW[static_cast<std::size_t>(k) * OC + o]);
   if (this->bias_)
     for (int o = 0; o < OC; ++o) this->bias_->grad.data[static_cast<std::size_t>(o)] = static_cast<T>(db[o]);
 }

@@ -10,7 +10,8 @@
 //   forward  Y[o][p] = b[o] + sum_k W[o][k] X[p + off(k)]               (k = c, kh, kw)
 //   dW       dW[o][k] += sum_p dY[o][p] X[p + off(k)]      summed over the chunk's groups
 //   dX       dX[p + off(k)] += sum_o W[o][k] dY[o][p]
-// Output channels are padded to a multiple of 4 with zero weights. Any chunks may be used; a
+// Output channels go 4 at a time, the last 1 to 3 in narrower tiles (no padding: a conv with one
+// output channel does a quarter of the work a padded tile of 4 would). Any chunks may be used; a
 // backward of the chunk the thread just ran forward reuses its lane-interleaved input, otherwise
 // backward gathers the input again. Weight gradients are summed per
 // fixed slot: in each thread's lane accumulators while it works through a slot, then over the lanes.
@@ -41,7 +42,7 @@ class Conv2d final : public Layer<T> {
     std::vector<std::ptrdiff_t> koff;    // k -> offset of weight k's input in X
     std::vector<std::ptrdiff_t> xoff;    // input element (c, h, w) -> its place in X
     std::vector<std::ptrdiff_t> pbase;   // output pixel p -> offset of its window's corner in X
-    std::size_t xGroup = 0, yGroup = 0;  // elements of one group of X (C channels) and of Y / dY (OCp)
+    std::size_t xGroup = 0, yGroup = 0;  // elements of one group of X (C channels) and of Y / dY (OC)
   };
   // Lane-interleaved buffers of one width. Each width has its own, so the zero borders of X and
   // the zero rows past OC in dY, never written, stay zero.
@@ -63,7 +64,7 @@ class Conv2d final : public Layer<T> {
     // instead of gathering again (the network's forwardBackward runs each chunk forward and
     // straight back).
     Chunk kept;
-    // Lane accumulators of dW [k][OCp][kLanes] and db [OCp][kLanes] for slot `slot` (-1: none),
+    // Lane accumulators of dW [k][OC][kLanes] and db [OC][kLanes] for slot `slot` (-1: none),
     // summed over the lanes into partial_[slot] once the thread moves on to another slot or at the end.
     AlignedVector<T> dW, db;
     int slot = -1;
@@ -90,20 +91,20 @@ class Conv2d final : public Layer<T> {
   // Geometry of the item shape prepare() last saw.
   Shape itemShape_;
   int P_ = 0, K_ = 0;  // output pixels OH * OW; weights per output channel C * KH * KW
-  int OCp_ = 0;        // output channels rounded up to a multiple of 4
   Geometry geo_[2];
 
-  // Weights repacked in prepare(): wf_[k][OCp] for the forward tiles (dX reads W as it is); bias padded.
+  // Repacked in prepare(): wf_[k][OC] for the forward tiles (dX reads W as it is); biasp_ the
+  // bias, or zeros for a conv without one.
   AlignedVector<T> wf_, biasp_;
 
   std::vector<Scratch> scratch_;
   struct Partial {  // one per slot: weight and bias gradient sums of the slot's items
-    std::vector<double> dW;  // [k][OCp]
+    std::vector<double> dW;  // [k][OC]
     std::vector<double> db;
     bool used = false;
   };
   std::vector<Partial> partial_;
-  std::vector<double> sum_;  // finishBackward's slot sums: dW [k][OCp], then db
+  std::vector<double> sum_;  // finishBackward's slot sums: dW [k][OC], then db
   void flush(Scratch& sc);
 };
 
