@@ -5,6 +5,7 @@
 
 #include "app/cli_common.h"
 #include "core/io.h"
+#include "core/parallel.h"
 
 #include <cstring>
 #include <iostream>
@@ -83,7 +84,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (verb == "--version" || verb == "version") {
-      std::cout << "initscope " << kVersion << '\n';
+      std::cout << "initscope " << kVersion << '\n' << openMpSettings() << '\n';
       return 0;
     }
     for (const Verb& v : kVerbs)

@@ -13,10 +13,7 @@
 namespace initscope::ui {
 
 int runGui(int argc, char** argv) {
-  // GCC's OpenMP spins idle threads for a while by default, stealing the GUI's core between runs.
-  // This must be set before the first OpenMP region.
-  if (!qEnvironmentVariableIsSet("OMP_WAIT_POLICY")) qputenv("OMP_WAIT_POLICY", "passive");
-
+  // OpenMP's idle-worker policy is set before main (app/main.cpp: restartWithQuietOpenMp).
   QApplication app(argc, argv);
   QApplication::setApplicationName(QStringLiteral("initscope"));
   QApplication::setOrganizationName(QStringLiteral("initscope"));

@@ -109,6 +109,20 @@ TEST_F(Cli, HelpForEveryVerb) {
   EXPECT_EQ(v.out.rfind("initscope ", 0), 0u);
 }
 
+// libgomp reads its settings when it loads, so the executable sets them and starts again; the
+// version line shows what the running process has. A user's own choice is kept.
+TEST_F(Cli, IdleOpenMpWorkersSleepAfterAShortSpinUnlessTheUserChose) {
+  const Result quiet = cli({"--version"}, "env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT");
+  ASSERT_EQ(quiet.code, 0) << quiet.err;
+  EXPECT_NE(quiet.out.find("OMP_WAIT_POLICY=passive, GOMP_SPINCOUNT=20000"), std::string::npos) << quiet.out;
+  const Result active = cli({"--version"}, "env -u GOMP_SPINCOUNT OMP_WAIT_POLICY=active");
+  EXPECT_NE(active.out.find("OMP_WAIT_POLICY=active, GOMP_SPINCOUNT unset"), std::string::npos) << active.out;
+  const Result spin = cli({"--version"}, "env -u OMP_WAIT_POLICY GOMP_SPINCOUNT=5");
+  EXPECT_NE(spin.out.find("OMP_WAIT_POLICY=passive, GOMP_SPINCOUNT=5"), std::string::npos) << spin.out;
+  const Result threads = cli({"--version"}, "env OMP_NUM_THREADS=3");
+  EXPECT_NE(threads.out.find("OpenMP: 3 threads"), std::string::npos) << threads.out;
+}
+
 TEST_F(Cli, RunJsonHasTheResultSchema) {
   const Result r = cli({"run", "fourconv_default", "--json", "-"});
   ASSERT_EQ(r.code, 0) << r.err;

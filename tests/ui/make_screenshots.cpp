@@ -8,6 +8,7 @@
 //   xvfb-run -a -s "-screen 0 1600x1000x24" build/gui/tests/ui/ui_screenshots /tmp/shots
 // then, for the repository (256 colours keep each file under 100 KB, colours exact):
 //   for f in /tmp/shots/*.png; do convert "$f" PNG8:docs/screenshots/$(basename "$f"); done
+#include "core/parallel.h"
 #include "ui/defaults.h"
 #include "ui/initpanel.h"
 #include "ui/layereditor.h"
@@ -58,7 +59,7 @@ bool save(MainWindow& w, const QDir& dir, const char* name) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (!qEnvironmentVariableIsSet("OMP_WAIT_POLICY")) qputenv("OMP_WAIT_POLICY", "passive");
+  initscope::restartWithQuietOpenMp(argv);  // the app's OpenMP settings, so the timings are the app's
   QApplication app(argc, argv);
   QStandardPaths::setTestModeEnabled(true);
   QApplication::setOrganizationName(QStringLiteral("initscope-tests"));
