@@ -83,7 +83,16 @@ void drawSweep(QCustomPlot& plot, const std::vector<double>& aValues, const std:
   x->setRange(x0 - pad, x1 + pad);
   ideal->setData(QVector<double>{x0 - 10 * pad, x1 + 10 * pad}, QVector<double>{1.0, 1.0}, true);
 
+  // The current-a marker and its label on a layer with its own paint buffer: a slider move
+  // redraws that layer alone (SweepPanel::setCurrentA), not the whole figure.
+  QCPLayer* markerLayer = plot.layer(QStringLiteral("marker"));
+  if (!markerLayer) {
+    plot.addLayer(QStringLiteral("marker"), plot.layer(QStringLiteral("main")), QCustomPlot::limAbove);
+    markerLayer = plot.layer(QStringLiteral("marker"));
+    markerLayer->setMode(QCPLayer::lmBuffered);
+  }
   auto* marker = new QCPItemStraightLine(&plot);
+  marker->setLayer(markerLayer);
   marker->setObjectName(QStringLiteral("currentA"));
   marker->setClipAxisRect(rect);
   marker->point1->setAxes(x, y);
@@ -96,6 +105,7 @@ void drawSweep(QCustomPlot& plot, const std::vector<double>& aValues, const std:
   label->setFont(style::font(z.base, true));
   label->setColor(style::kGreen.darker(130));
   label->setText(QStringLiteral("a = %1").arg(num(currentA, 4)));
+  label->setLayer(markerLayer);
 }
 
 }  // namespace initscope::ui

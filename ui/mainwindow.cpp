@@ -240,6 +240,10 @@ void MainWindow::buildStatusBar() {
   sweepTimer_->setSingleShot(true);
   sweepTimer_->setInterval(120);
   connect(sweepTimer_, &QTimer::timeout, this, &MainWindow::runSweep);
+  explainTimer_ = new QTimer(this);
+  explainTimer_->setSingleShot(true);
+  explainTimer_->setInterval(50);  // a run that takes longer: explain the init without its result
+  connect(explainTimer_, &QTimer::timeout, this, &MainWindow::explainIfDue);
 }
 
 void MainWindow::edit(const ExperimentConfig& next, const QString& what, int id, quint64 gesture) {
@@ -264,7 +268,7 @@ void MainWindow::applyConfig(const ExperimentConfig& c) {
   }
   sweepPanel_->setCurrentA(c.init.scheme == Scheme::PyTorchDefault ? std::sqrt(5.0) : c.init.a);
   submit();
-  updateExplain();
+  scheduleExplain();
   scheduleSweep();
 }
 
@@ -320,7 +324,7 @@ void MainWindow::onFinished(const RunResult& r, quint64 serial) {
   plotArea_->showResult(r);
   computeLabel_->setText(tr("compute %1 ms").arg(r.timings.totalMs, 0, 'f', 1));
   threadsLabel_->setText(r.threads == 1 ? tr("1 thread") : tr("%1 threads").arg(r.threads));
-  updateExplain();
+  explainDue_ = true;  // with the measured statistics, once replotted
 }
 
 void MainWindow::onReplotted(double ms) {
@@ -334,6 +338,8 @@ void MainWindow::onReplotted(double ms) {
   drawnSerial_ = pendingDrawSerial_;
   pendingDrawSerial_ = 0;
   firstPlotDone_ = true;
+  // Queued behind the plot's repaint, which the replot has just asked for.
+  if (explainDue_) QTimer::singleShot(0, this, &MainWindow::explainIfDue);
   emit resultShown(drawnSerial_);
   takeScreenshotIfDue();
 }
@@ -351,6 +357,7 @@ void MainWindow::onFailed(const QString& message, int layer, const QString& kind
   }
   statusBar()->showMessage(tr("Run failed: the plots show the last run that worked."), 5000);
   firstPlotDone_ = true;
+  explainIfDue();
   takeScreenshotIfDue();
 }
 
@@ -406,7 +413,18 @@ void MainWindow::runSweep() {
   sweepSerial_ = sweepEngine_->worker()->submitSweep(c, sweepPanel_->aValues());
 }
 
+void MainWindow::scheduleExplain() {
+  explainDue_ = true;
+  explainTimer_->start();
+}
+
+void MainWindow::explainIfDue() {
+  if (explainDue_) updateExplain();
+}
+
 void MainWindow::updateExplain() {
+  explainDue_ = false;
+  explainTimer_->stop();
   explainPanel_->explain(config_, layerEditor_->selectedLayer(), plotArea_->result());
 }
 

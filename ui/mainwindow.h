@@ -94,6 +94,11 @@ class MainWindow : public QMainWindow {
   void onFailed(const QString& message, int layer, const QString& kind, quint64 serial);
   void onReplotted(double ms);
   void scheduleSweep();
+  // The explain panel's text (a QTextBrowser layout, about 4 ms here) is written after the plots,
+  // not in front of them: a change marks it due, and it is written once the run's result is
+  // replotted or the run fails, or by explainTimer_ when no result comes soon.
+  void scheduleExplain();
+  void explainIfDue();
   void runSweep();
   void updateExplain();
   void setBusy(bool busy);
@@ -137,6 +142,8 @@ class MainWindow : public QMainWindow {
   QToolButton* cancelButton_;
   QTimer* busyTimer_;
   QTimer* sweepTimer_;
+  QTimer* explainTimer_;
+  bool explainDue_ = false;
 
   QMenu *recentMenu_ = nullptr, *presetsMenu_ = nullptr;
   QAction *presentationAction_ = nullptr, *cancelAction_ = nullptr;

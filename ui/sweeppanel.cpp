@@ -96,7 +96,11 @@ void SweepPanel::setCurrentA(double a) {
         t->position->setCoords(a, t->position->coords().y());
         t->setText(QStringLiteral("a = %1").arg(a, 0, 'g', 4));
       }
-    plot_->replot(QCustomPlot::rpQueuedReplot);
+    // Only the marker's own buffered layer is redrawn (drawSweep puts it there).
+    if (QCPLayer* layer = line->layer(); layer && layer->mode() == QCPLayer::lmBuffered)
+      layer->replot();
+    else
+      plot_->replot(QCustomPlot::rpQueuedReplot);
   }
 }
 

@@ -262,9 +262,11 @@ class MainWindowTest : public QObject {
     QVERIFY(t.contains("0.5774"));  // gain(sqrt 5) = 1/sqrt 3
     QVERIFY(t.contains("0.06804"));  // std = gain / sqrt(72)
     QVERIFY(t.contains("nn.init.kaiming_uniform_"));
+    // Live: written once the new run is replotted (after the plots, not in front of them).
     w().initPanel()->aSpin()->setValue(0.0);
-    QVERIFY(w().explainPanel()->text().contains("1.414"));  // sqrt 2, live
+    QTRY_VERIFY_WITH_TIMEOUT(w().explainPanel()->text().contains("1.414"), 5000);  // sqrt 2
     w().undoStack()->undo();
+    QTRY_VERIFY_WITH_TIMEOUT(w().explainPanel()->text().contains("0.5774"), 5000);
     w().layerEditor()->selectLayer(1);
     QVERIFY(w().explainPanel()->text().contains("no parameters"));
   }
@@ -306,6 +308,45 @@ class MainWindowTest : public QObject {
     auto* finalStd = uitest::plottableNamed<QCPGraph>(sweep->plot(), "finalStd");
     QVERIFY(finalStd);
     QCOMPARE(uitest::values(finalStd)[3], sweep->results()[3].layers.back().activation.std);
+  }
+
+  // A change of a moves the sweep's marker by redrawing only its own layer: the line, its label
+  // and the pixels on screen follow, and the curves are not drawn again.
+  void theSweepMarkerFollowsA() {
+    SweepPanel* sweep = w().sweepPanel();
+    QTRY_VERIFY_WITH_TIMEOUT(sweep->results().size() == std::size_t(sweep->points()), 60000);
+    QCustomPlot* plot = sweep->plot();
+    auto* line = plot->findChild<QCPItemStraightLine*>(QStringLiteral("currentA"));
+    QVERIFY(line);
+    QCOMPARE(line->layer()->name(), QStringLiteral("marker"));
+    QCOMPARE(int(line->layer()->mode()), int(QCPLayer::lmBuffered));
+    QSignalSpy fullReplots(plot, &QCustomPlot::afterReplot);
+    const double a = 1.25;
+    w().initPanel()->aSpin()->setValue(a);
+    QCOMPARE(line->point1->coords().x(), a);
+    bool labelled = false;
+    for (int i = 0; i < plot->itemCount(); ++i)
+      if (auto* t = qobject_cast<QCPItemText*>(plot->item(i)); t && t->text() == QStringLiteral("a = 1.25"))
+        labelled = t->layer() == line->layer();
+    QVERIFY(labelled);
+    // The marker's dash-dot green is on screen at a's pixel column, and nowhere near a = sqrt 5.
+    const auto greenAt = [&](double value) {
+      const QImage image = plot->grab().toImage();
+      const double dpr = image.devicePixelRatio();
+      const int x = int(std::lround(plot->xAxis->coordToPixel(value) * dpr));
+      const QRect r = plot->axisRect()->rect();
+      int green = 0;
+      for (int dx = -1; dx <= 1; ++dx)
+        for (int y = int(r.top() * dpr); y < int(r.bottom() * dpr); ++y) {
+          const QColor c = image.pixelColor(x + dx, y);
+          green += std::abs(c.red() - 0) < 20 && std::abs(c.green() - 158) < 20 && std::abs(c.blue() - 115) < 20;
+        }
+      return green;
+    };
+    QTRY_VERIFY(greenAt(a) > 20);
+    QCOMPARE(greenAt(std::sqrt(5.0)), 0);
+    QCOMPARE(fullReplots.count(), 0);  // the figure itself was not redrawn for the marker
+    w().undoStack()->undo();
   }
 
   void sessionsRoundTrip() {
