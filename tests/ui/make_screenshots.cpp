@@ -4,6 +4,8 @@
 //   broken-stack.png  layer 5 given the wrong in_channels: marked, the last good plots kept
 //   presentation.png  presentation mode (large fonts, thick lines)
 //   deep-mlp.png      a preset with a deep ReLU MLP, gradient histograms with log counts
+// and then prints, on the lesson's model for engine threads auto, 1 and 2, the slider's change ->
+// plot latency (median of 40 steps, each waited for) and a continuous drag's engine times.
 // Usage (a real X server, as users see it):
 //   xvfb-run -a -s "-screen 0 1600x1000x24" build/gui/tests/ui/ui_screenshots /tmp/shots
 // then, for the repository (256 colours keep each file under 100 KB, colours exact):
@@ -21,12 +23,17 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QSlider>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTest>
 #include <QUndoStack>
 
+#include <algorithm>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 using namespace initscope;
 using namespace initscope::ui;
@@ -116,5 +123,53 @@ int main(int argc, char** argv) {
   w.findChild<QCheckBox*>(QStringLiteral("logCounts"))->setChecked(true);
   settle(w);
   ok &= save(w, dir, "deep-mlp.png");
+
+  // Latency, back on the lesson's model: 40 slider steps, each waited for, for each engine
+  // thread setting; the sweep's debounce (120 ms) never fires between steps 40 ms apart.
+  w.edit(defaultConfig(), QStringLiteral("latency"));
+  w.layerEditor()->selectLayer(0);
+  settle(w);
+  auto* threads = w.findChild<QSpinBox*>(QStringLiteral("threads"));
+  for (int t : {0, 1, 2}) {
+    threads->setValue(t);
+    settle(w);
+    std::vector<double> change, run, replot;
+    slider->setSliderDown(true);
+    for (int i = 0; i < 40; ++i) {
+      slider->setValue(slider->value() + (i % 2 ? -8 : 8));
+      ok &= QTest::qWaitFor([&] { return w.drawnSerial() == w.submittedSerial(); }, 10000);
+      QTest::qWait(40);
+      change.push_back(w.lastLatencyMs());
+      run.push_back(w.plotArea()->result()->timings.totalMs);
+      replot.push_back(w.plotArea()->lastReplotMs());
+    }
+    // A continuous drag: a step every 15 ms, whether or not the last one has been drawn (runs
+    // overlap the GUI's replots); the engine times of the results that reach the screen.
+    std::vector<double> dragRuns;
+    auto shown = QObject::connect(&w, &MainWindow::resultShown,
+                                  [&] { dragRuns.push_back(w.plotArea()->result()->timings.totalMs); });
+    QElapsedTimer drag;
+    drag.start();
+    for (int i = 0; i < 60; ++i) {
+      slider->setValue(slider->value() + (i % 10 < 5 ? 8 : -8));
+      QTest::qWait(15);
+    }
+    ok &= QTest::qWaitFor([&] { return w.drawnSerial() == w.submittedSerial(); }, 10000);
+    const double dragMs = drag.nsecsElapsed() / 1e6;
+    QObject::disconnect(shown);
+    slider->setSliderDown(false);
+    settle(w);
+    const auto median = [](std::vector<double> v) {
+      std::sort(v.begin(), v.end());
+      return v.empty() ? 0.0 : v[v.size() / 2];
+    };
+    std::printf("threads %s: drag of 60 steps 15 ms apart: %zu results drawn in %.0f ms, run median %.1f ms, max %.1f ms\n",
+                t == 0 ? "auto" : std::to_string(t).c_str(), dragRuns.size(), dragMs, median(dragRuns),
+                dragRuns.empty() ? 0.0 : *std::max_element(dragRuns.begin(), dragRuns.end()));
+    std::printf("threads %s: change -> plot median %.1f ms (min %.1f, max %.1f); run %.1f ms, replot %.1f ms (medians of %zu)\n",
+                t == 0 ? "auto" : std::to_string(t).c_str(), median(change),
+                *std::min_element(change.begin(), change.end()), *std::max_element(change.begin(), change.end()),
+                median(run), median(replot), change.size());
+  }
   return ok ? 0 : 1;
 }
