@@ -23,6 +23,8 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QEventLoop>
+#include <QTimer>
 #include <QElapsedTimer>
 #include <QSlider>
 #include <QSpinBox>
@@ -39,6 +41,28 @@ using namespace initscope;
 using namespace initscope::ui;
 
 namespace {
+
+// Waiting in a real event loop, as the app runs: QTest::qWait and qWaitFor sleep up to 10 ms
+// between event batches, which would add their own latency to a change -> plot measurement.
+void spin(int ms) {
+  QEventLoop loop;
+  QTimer::singleShot(ms, &loop, &QEventLoop::quit);
+  loop.exec();
+}
+
+// Until the latest submitted run is drawn, or timeoutMs.
+bool waitDrawn(MainWindow& w, int timeoutMs) {
+  const auto done = [&] { return w.drawnSerial() == w.submittedSerial(); };
+  if (done()) return true;
+  QEventLoop loop;
+  QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
+  const auto shown = QObject::connect(&w, &MainWindow::resultShown, &loop, [&] {
+    if (done()) loop.quit();
+  });
+  loop.exec();
+  QObject::disconnect(shown);
+  return done();
+}
 
 bool settle(MainWindow& w) {
   QTest::qWait(200);  // past the sweep's debounce
@@ -137,8 +161,8 @@ int main(int argc, char** argv) {
     slider->setSliderDown(true);
     for (int i = 0; i < 40; ++i) {
       slider->setValue(slider->value() + (i % 2 ? -8 : 8));
-      ok &= QTest::qWaitFor([&] { return w.drawnSerial() == w.submittedSerial(); }, 10000);
-      QTest::qWait(40);
+      ok &= waitDrawn(w, 10000);
+      spin(40);
       change.push_back(w.lastLatencyMs());
       run.push_back(w.plotArea()->result()->timings.totalMs);
       replot.push_back(w.plotArea()->lastReplotMs());
@@ -152,9 +176,9 @@ int main(int argc, char** argv) {
     drag.start();
     for (int i = 0; i < 60; ++i) {
       slider->setValue(slider->value() + (i % 10 < 5 ? 8 : -8));
-      QTest::qWait(15);
+      spin(15);
     }
-    ok &= QTest::qWaitFor([&] { return w.drawnSerial() == w.submittedSerial(); }, 10000);
+    ok &= waitDrawn(w, 10000);
     const double dragMs = drag.nsecsElapsed() / 1e6;
     QObject::disconnect(shown);
     slider->setSliderDown(false);
