@@ -18,6 +18,7 @@
 #include <QProgressBar>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QSlider>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTimer>
@@ -111,6 +112,8 @@ MainWindow::MainWindow(const Options& options, QWidget* parent)
     edit(next, what, id, gesture);
   };
   connect(initPanel_, &InitPanel::edited, this, onEdit);
+  connect(initPanel_->aSlider(), &QSlider::sliderPressed, plotArea_, [this] { plotArea_->setDragging(true); });
+  connect(initPanel_->aSlider(), &QSlider::sliderReleased, plotArea_, [this] { plotArea_->setDragging(false); });
   connect(dataPanel_, &DataPanel::edited, this, onEdit);
   connect(layerEditor_, &LayerEditor::edited, this, [this](const std::vector<LayerSpec>& layers, const QString& what) {
     ExperimentConfig next = config_;

@@ -159,6 +159,13 @@ void PlotArea::redraw() {
   for (QCustomPlot* p : {forward_, backward_, hist_}) p->replot(QCustomPlot::rpRefreshHint);
 }
 
+void PlotArea::setDragging(bool on) {
+  if (on == dragging_) return;
+  dragging_ = on;
+  for (QCustomPlot* p : {forward_, backward_, hist_}) p->setNotAntialiasedElements(on ? QCP::aeAll : QCP::aeNone);
+  if (!on) redraw();
+}
+
 void PlotArea::onAfterReplot() {
   if (pendingReplots_ <= 0) return;
   if (--pendingReplots_ == 0) {

@@ -310,6 +310,31 @@ class MainWindowTest : public QObject {
     QCOMPARE(uitest::values(finalStd)[3], sweep->results()[3].layers.back().activation.std);
   }
 
+  // Dragging the a slider draws the figures without antialiasing; the release redraws them
+  // smooth, from the same result.
+  void aDragDrawsFastThenSmooth() {
+    QVERIFY(uitest::waitForDrawn(w()));
+    QSlider* slider = w().initPanel()->aSlider();
+    PlotArea* plots = w().plotArea();
+    for (QCustomPlot* p : {plots->forwardPlot(), plots->backwardPlot(), plots->histogramPlot()})
+      QCOMPARE(int(p->notAntialiasedElements()), int(QCP::aeNone));
+    slider->setSliderDown(true);  // emits sliderPressed, as a mouse press does
+    QVERIFY(plots->dragging());
+    slider->setValue(slider->value() - 40);
+    QVERIFY(uitest::waitForDrawn(w()));
+    for (QCustomPlot* p : {plots->forwardPlot(), plots->backwardPlot(), plots->histogramPlot()})
+      QCOMPARE(int(p->notAntialiasedElements()), int(QCP::aeAll));
+    QSignalSpy replots(plots, &PlotArea::replotted);
+    slider->setSliderDown(false);
+    QVERIFY(!plots->dragging());
+    QCOMPARE(replots.count(), 1);  // redrawn at once, smooth
+    for (QCustomPlot* p : {plots->forwardPlot(), plots->backwardPlot(), plots->histogramPlot()})
+      QCOMPARE(int(p->notAntialiasedElements()), int(QCP::aeNone));
+    verifyPlotsMatchEngine();
+    w().undoStack()->undo();
+    verifyPlotsMatchEngine();
+  }
+
   // A change of a moves the sweep's marker by redrawing only its own layer: the line, its label
   // and the pixels on screen follow, and the curves are not drawn again.
   void theSweepMarkerFollowsA() {
