@@ -8,6 +8,7 @@ namespace initscope::ui {
 namespace detail {
 
 int resetPlot(QCustomPlot& plot, const QString& title, const FigureStyle& s) {
+  plot.setProperty(kLayoutKeyProperty, QVariant());  // whatever drew last, its layout is gone
   plot.clearItems();
   plot.clearPlottables();
   plot.plotLayout()->clear();

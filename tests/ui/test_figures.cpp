@@ -139,6 +139,70 @@ class FiguresTest : public QObject {
     QVERIFY(!nonFiniteTexts(plot).isEmpty());
   }
 
+  // Everything the histogram figure shows, as text: each panel's bars (data, width, ranges,
+  // tips), the pinned outlines and every text item with its panel and role.
+  static QStringList histogramSnapshot(QCustomPlot& p) {
+    QStringList out;
+    for (int i = 0; i < p.plottableCount(); ++i) {
+      QCPAbstractPlottable* pl = p.plottable(i);
+      QString line = pl->name() + QLatin1Char(':');
+      if (auto* b = qobject_cast<QCPBars*>(pl)) {
+        for (double v : uitest::values(b)) line += QString::number(v, 'g', 17) + QLatin1Char(',');
+        line += QStringLiteral(" w %1 %2").arg(b->width(), 0, 'g', 17).arg(int(b->widthType()));
+      }
+      if (auto* g = qobject_cast<QCPGraph*>(pl))
+        for (double v : uitest::values(g)) line += QString::number(v, 'g', 17) + QLatin1Char(',');
+      const QCPRange kr = pl->keyAxis()->range(), vr = pl->valueAxis()->range();
+      line += QStringLiteral(" x [%1, %2] y [%3, %4] ").arg(kr.lower, 0, 'g', 17).arg(kr.upper, 0, 'g', 17)
+                  .arg(vr.lower, 0, 'g', 17).arg(vr.upper, 0, 'g', 17);
+      line += pl->property("initscopeTips").toStringList().join(QLatin1Char('|'));
+      out << line;
+    }
+    for (int i = 0; i < p.itemCount(); ++i)
+      if (auto* t = qobject_cast<QCPItemText*>(p.item(i)))
+        out << QStringLiteral("text %1 %2 %3").arg(t->property("panel").toInt()).arg(t->objectName(), t->text());
+    out.sort();
+    return out;
+  }
+
+  // A redraw with the same layout (a slider move) updates the plottables in place; what it shows
+  // must be exactly what a fresh draw of the same result shows, and a layout change rebuilds.
+  void histogramsUpdatedInPlaceMatchAFreshDraw() {
+    QCustomPlot plot;
+    plot.resize(900, 380);
+    RunResult bad = r0_;
+    bad.layers[2].activation.nanCount = 3;
+    struct Step {
+      const RunResult* r;
+      const RunResult* ghost;
+      FigureStyle style;
+      bool inPlace;
+    };
+    FigureStyle logCounts;
+    logCounts.logCounts = true;
+    const std::vector<Step> steps{{&r_, nullptr, {}, false},     {&r0_, nullptr, {}, true},  {&r_, nullptr, {}, true},
+                                  {&bad, nullptr, {}, false},    {&r0_, nullptr, {}, false}, {&r_, &r0_, {}, false},
+                                  {&r0_, &r_, {}, true},         {&r0_, &r_, logCounts, false},
+                                  {&r_, &r0_, logCounts, true}};
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      const Step& st = steps[i];
+      auto* before = plot.plottableCount() ? plot.plottable(0) : nullptr;
+      drawFigure(plot, Figure::HistActivations, *st.r, st.ghost, st.style);
+      QCOMPARE(plot.plottableCount() > 0 && plot.plottable(0) == before, st.inPlace);
+      QCustomPlot fresh;
+      fresh.resize(900, 380);
+      drawFigure(fresh, Figure::HistActivations, *st.r, st.ghost, st.style);
+      QCOMPARE(histogramSnapshot(plot), histogramSnapshot(fresh));
+    }
+    // Any other figure on the plot clears the layout: the next histogram is built afresh.
+    drawFigure(plot, Figure::Forward, r_, nullptr, {});
+    drawFigure(plot, Figure::HistActivations, r_, &r0_, logCounts);
+    QCustomPlot fresh;
+    fresh.resize(900, 380);
+    drawFigure(fresh, Figure::HistActivations, r_, &r0_, logCounts);
+    QCOMPARE(histogramSnapshot(plot), histogramSnapshot(fresh));
+  }
+
   void sweepMarksTheCurrentA() {
     ExperimentConfig c = defaultConfig();
     const std::vector<double> a{0.0, 1.0, 2.0, 3.0};
