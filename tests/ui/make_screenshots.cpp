@@ -65,10 +65,15 @@ bool waitDrawn(MainWindow& w, int timeoutMs) {
 }
 
 bool settle(MainWindow& w) {
-  QTest::qWait(200);  // past the sweep's debounce
-  const bool ok = QTest::qWaitFor([&] { return w.drawnSerial() == w.submittedSerial() && w.sweepSettled(); }, 120000);
-  QTest::qWait(300);  // the queued replots and repaints
-  return ok;
+  spin(200);  // past the sweep's debounce
+  QElapsedTimer t;
+  t.start();
+  while (!(w.drawnSerial() == w.submittedSerial() && w.sweepSettled())) {
+    if (t.elapsed() > 120000) return false;
+    spin(10);
+  }
+  spin(300);  // the queued replots and repaints
+  return true;
 }
 
 bool save(MainWindow& w, const QDir& dir, const char* name) {
@@ -114,7 +119,7 @@ int main(int argc, char** argv) {
   slider->setSliderDown(true);
   for (int v = slider->value(); v >= 0; v -= 8) {
     slider->setValue(v);
-    QTest::qWait(15);
+    spin(15);
   }
   slider->setValue(0);
   slider->setSliderDown(false);
@@ -125,7 +130,7 @@ int main(int argc, char** argv) {
   LayerModel* model = w.layerEditor()->model();
   w.layerEditor()->selectLayer(4);
   model->setData(model->index(4, LayerModel::In), QStringLiteral("7"), Qt::EditRole);
-  QTest::qWait(800);
+  spin(800);
   ok &= save(w, dir, "broken-stack.png");
   w.undoStack()->undo();
   settle(w);
