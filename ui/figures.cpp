@@ -73,20 +73,14 @@ void setLayerTicks(QCPAxis* axis, const std::vector<Point>& pts, double axisPx) 
   axis->setRange(-0.6, n - 0.4);
 }
 
-// The layers' std as bars, mean (or |mean| on a log axis) as a line with markers.
+// The layers' std as bars, mean (or |mean| on a log axis) as a line with markers. Everything is
+// computed first; a redraw whose layout (title, style, size, ticks, ghost, label placement,
+// marks) equals the last one's updates data, ranges and texts in place: a slider move keeps the
+// axes and their tick-label caches instead of rebuilding the figure.
 void drawPerLayer(QCustomPlot& plot, const QString& title, const QString& yLabel, const std::vector<Point>& pts,
                   const std::vector<Point>* ghost, bool idealLine, const FigureStyle& s) {
   const style::Sizes z = style::sizes(s.presentation);
-  const int row = resetPlot(plot, title, s);
-  QCPLegend* legend = makeLegendRow(plot, row, s);
-  QCPAxisRect* rect = makeMainAxisRect(plot, s, z.base, row + 1);
-  QCPAxis* x = plot.xAxis;
-  QCPAxis* y = plot.yAxis;
-  setLogAxis(y, s.logY);
-  y->setLabel(yLabel);
-  x->setLabel(QStringLiteral("layer"));
   const double plotPx = plot.width() > 50 ? plot.width() : 800;
-  setLayerTicks(x, pts, plotPx - (s.presentation ? 160.0 : 110.0));
   const int n = static_cast<int>(pts.size());
   const double barWidth = n > 40 ? 0.8 : 0.62;
 
@@ -99,17 +93,114 @@ void drawPerLayer(QCustomPlot& plot, const QString& title, const QString& yLabel
     stdTips << tipFor(pts[i], "std", stds[i]);
     meanTips << tipFor(pts[i], s.logY ? "|mean|" : "mean", means[i]);
   }
+  const bool withGhost = ghost && !ghost->empty();
+  const int gn = withGhost ? static_cast<int>(ghost->size()) : 0;
+  QVector<double> gk(gn), gs(gn), gm(gn);
+  QStringList gTips;
+  for (int i = 0; i < gn; ++i) {
+    gk[i] = i;
+    gs[i] = (*ghost)[i].stats->std;
+    gm[i] = s.logY ? std::abs((*ghost)[i].stats->mean) : (*ghost)[i].stats->mean;
+    gTips << QStringLiteral("<i>pinned</i> ") + tipFor((*ghost)[i], "std", gs[i]);
+  }
 
-  if (ghost && !ghost->empty()) {
-    const int gn = static_cast<int>(ghost->size());
-    QVector<double> gk(gn), gs(gn), gm(gn);
-    QStringList gTips;
-    for (int i = 0; i < gn; ++i) {
-      gk[i] = i;
-      gs[i] = (*ghost)[i].stats->std;
-      gm[i] = s.logY ? std::abs((*ghost)[i].stats->mean) : (*ghost)[i].stats->mean;
-      gTips << QStringLiteral("<i>pinned</i> ") + tipFor((*ghost)[i], "std", gs[i]);
+  // Value labels over the bars (a projector's audience cannot hover): horizontal when they fit
+  // the bar's slot, else rotated; none past 24 layers.
+  const QFont labelFont = style::font(z.base * 0.9);
+  const QFontMetrics fm(labelFont);
+  const double slotPx = std::max(1.0, plotPx - 100.0) / n;
+  const bool labels = n <= 24;
+  bool rotate = false;
+  for (int i = 0; i < n && labels; ++i) rotate |= fm.horizontalAdvance(num(stds[i], 2)) + 4 > slotPx;
+
+  // Value range: everything visible, the ideal line and the labels included.
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  auto take = [&](double v) {
+    if (!std::isfinite(v) || (s.logY && v <= 0)) return;
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  };
+  for (int i = 0; i < n; ++i) {
+    take(stds[i]);
+    take(means[i]);
+  }
+  if (ghost)
+    for (const Point& p : *ghost) take(p.stats->std);
+  if (idealLine) take(1.0);
+  if (!std::isfinite(lo)) lo = s.logY ? 1e-3 : 0.0, hi = 1.0;
+  // Headroom for the value labels: the fraction of the axis height the longest one needs.
+  int labelPx = fm.height();
+  if (rotate)
+    for (int i = 0; i < n; ++i) labelPx = std::max(labelPx, fm.horizontalAdvance(num(stds[i], 2)));
+  const double axisPx = std::max(100.0, (plot.height() > 50 ? plot.height() : 500) - (s.presentation ? 200.0 : 140.0));
+  const double f = labels ? std::clamp((labelPx + 8) / axisPx, 0.08, 0.45) : 0.06;
+  QCPRange yRange;
+  if (s.logY) {
+    const double l0 = std::log10(lo / 2.5), l1 = std::log10(hi);
+    yRange = QCPRange(std::pow(10.0, l0), std::pow(10.0, l1 + (l1 - l0) * f / (1 - f)));
+  } else {
+    lo = std::min(lo, 0.0);
+    const double span = std::max(hi - lo, 1e-12);
+    yRange = QCPRange(lo - (lo < 0 ? 0.06 * span : 0.0), hi + span * f / (1 - f));
+  }
+  std::vector<QString> bad(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i)
+    bad[static_cast<std::size_t>(i)] = nonFiniteText(*pts[i].stats).replace(QStringLiteral(", "), QStringLiteral("\n"));
+
+  QString key = QStringLiteral("perLayer|%1|%2|%3%4|%5x%6|%7|%8|%9%10")
+                    .arg(title, yLabel)
+                    .arg(s.presentation)
+                    .arg(s.logY)
+                    .arg(plot.width())
+                    .arg(plot.height())
+                    .arg(gn)
+                    .arg(idealLine)
+                    .arg(labels)
+                    .arg(rotate);
+  for (int i = 0; i < n; ++i) key += QLatin1Char('|') + pts[i].tick + (bad[static_cast<std::size_t>(i)].isEmpty() ? "" : "!");
+
+  if (plot.property(kLayoutKeyProperty).toString() == key) {
+    for (int i = 0; i < plot.plottableCount(); ++i) {
+      QCPAbstractPlottable* pl = plot.plottable(i);
+      const bool isGhost = pl->property("ghost").toBool();
+      if (auto* b = qobject_cast<QCPBars*>(pl)) {
+        b->setData(isGhost ? gk : keys, isGhost ? gs : stds, true);
+        setTips(b, isGhost ? gTips : stdTips);
+      } else if (auto* g = qobject_cast<QCPGraph*>(pl)) {
+        if (isGhost) {
+          g->setData(gk, gm, true);
+        } else if (g->objectName() == QLatin1String("mean")) {
+          g->setData(keys, means, true);
+          setTips(g, meanTips);
+        }
+      }
     }
+    for (int i = 0; i < plot.itemCount(); ++i) {
+      auto* t = qobject_cast<QCPItemText*>(plot.item(i));
+      const int bar = t ? t->property("bar").toInt() : -1;
+      if (bar < 0 || bar >= n) continue;
+      if (t->objectName() == QLatin1String("value")) {
+        t->position->setCoords(bar, stds[bar]);
+        t->setText(num(stds[bar], 2));
+      } else if (t->objectName() == QLatin1String("nonfinite")) {
+        t->setText(bad[static_cast<std::size_t>(bar)]);
+      }
+    }
+    plot.yAxis->setRange(yRange);
+    return;
+  }
+
+  const int row = resetPlot(plot, title, s);
+  QCPLegend* legend = makeLegendRow(plot, row, s);
+  QCPAxisRect* rect = makeMainAxisRect(plot, s, z.base, row + 1);
+  QCPAxis* x = plot.xAxis;
+  QCPAxis* y = plot.yAxis;
+  setLogAxis(y, s.logY);
+  y->setLabel(yLabel);
+  x->setLabel(QStringLiteral("layer"));
+  setLayerTicks(x, pts, plotPx - (s.presentation ? 160.0 : 110.0));
+
+  if (withGhost) {
     auto* gb = new QCPBars(x, y);
     gb->setName(QStringLiteral("pinned std"));
     gb->setWidth(barWidth + 0.16);
@@ -153,49 +244,14 @@ void drawPerLayer(QCustomPlot& plot, const QString& title, const QString& yLabel
   setTips(meanGraph, meanTips);
 
   fitLegend(plot, legend);
+  y->setRange(yRange);
 
-  // Value labels over the bars (a projector's audience cannot hover): horizontal when they fit
-  // the bar's slot, else rotated; none past 24 layers.
-  const QFont labelFont = style::font(z.base * 0.9);
-  const QFontMetrics fm(labelFont);
-  const double slotPx = std::max(1.0, plotPx - 100.0) / n;
-  const bool labels = n <= 24;
-  bool rotate = false;
-  for (int i = 0; i < n && labels; ++i) rotate |= fm.horizontalAdvance(num(stds[i], 2)) + 4 > slotPx;
-
-  // Value range: everything visible, the ideal line and the labels included.
-  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-  auto take = [&](double v) {
-    if (!std::isfinite(v) || (s.logY && v <= 0)) return;
-    lo = std::min(lo, v);
-    hi = std::max(hi, v);
-  };
-  for (int i = 0; i < n; ++i) {
-    take(stds[i]);
-    take(means[i]);
-  }
-  if (ghost)
-    for (const Point& p : *ghost) take(p.stats->std);
-  if (idealLine) take(1.0);
-  if (!std::isfinite(lo)) lo = s.logY ? 1e-3 : 0.0, hi = 1.0;
-  // Headroom for the value labels: the fraction of the axis height the longest one needs.
-  int labelPx = fm.height();
-  if (rotate)
-    for (int i = 0; i < n; ++i) labelPx = std::max(labelPx, fm.horizontalAdvance(num(stds[i], 2)));
-  const double axisPx = std::max(100.0, (plot.height() > 50 ? plot.height() : 500) - (s.presentation ? 200.0 : 140.0));
-  const double f = labels ? std::clamp((labelPx + 8) / axisPx, 0.08, 0.45) : 0.06;
-  if (s.logY) {
-    const double l0 = std::log10(lo / 2.5), l1 = std::log10(hi);
-    y->setRange(std::pow(10.0, l0), std::pow(10.0, l1 + (l1 - l0) * f / (1 - f)));
-  } else {
-    lo = std::min(lo, 0.0);
-    const double span = std::max(hi - lo, 1e-12);
-    y->setRange(lo - (lo < 0 ? 0.06 * span : 0.0), hi + span * f / (1 - f));
-  }
-
+  // Texts carry their bar, for the in-place update above.
   for (int i = 0; i < n; ++i) {
     if (labels) {
       auto* t = new QCPItemText(&plot);
+      t->setObjectName(QStringLiteral("value"));
+      t->setProperty("bar", i);
       t->setClipToAxisRect(true);
       t->position->setAxes(x, y);
       t->position->setCoords(i, stds[i]);
@@ -211,17 +267,18 @@ void drawPerLayer(QCustomPlot& plot, const QString& title, const QString& yLabel
         t->setPadding(QMargins(0, 0, 0, 2));
       }
     }
-    const QString bad = nonFiniteText(*pts[i].stats);
-    if (!bad.isEmpty()) {
+    if (!bad[static_cast<std::size_t>(i)].isEmpty()) {
       auto* t = addRectLabel(plot, rect, x, y, i, 0.03, Qt::AlignHCenter | Qt::AlignTop);
       t->setFont(style::font(z.base, true));
       t->setColor(Qt::white);
       t->setBrush(style::kError);
       t->setPadding(QMargins(3, 1, 3, 1));
-      t->setText(QString(bad).replace(QStringLiteral(", "), QStringLiteral("\n")));
+      t->setText(bad[static_cast<std::size_t>(i)]);
       t->setObjectName(QStringLiteral("nonfinite"));
+      t->setProperty("bar", i);
     }
   }
+  plot.setProperty(kLayoutKeyProperty, key);
 }
 
 }  // namespace

@@ -29,9 +29,9 @@ void showMessage(QCustomPlot& plot, const QString& text, const FigureStyle& s);
 // Tooltips: one text per data index, read by plottips.cpp.
 void setTips(QCPAbstractPlottable* p, const QStringList& tips);
 inline constexpr const char* kTipsProperty = "initscopeTips";
-// The histogram figure's layout key (figures_hist.cpp), cleared by resetPlot: a redraw with an
-// equal key updates the existing plottables and items in place.
-inline constexpr const char* kLayoutKeyProperty = "initscopeHistLayout";
+// The layout key of the figure last drawn on a plot (per-layer figures and histograms), cleared
+// by resetPlot: a redraw with an equal key updates the existing plottables and items in place.
+inline constexpr const char* kLayoutKeyProperty = "initscopeLayout";
 
 QString num(double v, int digits = 4);
 // "3 NaN, 1 +Inf" or an empty string when every value is finite.

@@ -139,9 +139,9 @@ class FiguresTest : public QObject {
     QVERIFY(!nonFiniteTexts(plot).isEmpty());
   }
 
-  // Everything the histogram figure shows, as text: each panel's bars (data, width, ranges,
-  // tips), the pinned outlines and every text item with its panel and role.
-  static QStringList histogramSnapshot(QCustomPlot& p) {
+  // Everything a figure shows, as text: each plottable's data, bar width, ranges and tips, and
+  // every text item with its panel or bar, role, place and text.
+  static QStringList snapshot(QCustomPlot& p) {
     QStringList out;
     for (int i = 0; i < p.plottableCount(); ++i) {
       QCPAbstractPlottable* pl = p.plottable(i);
@@ -160,7 +160,13 @@ class FiguresTest : public QObject {
     }
     for (int i = 0; i < p.itemCount(); ++i)
       if (auto* t = qobject_cast<QCPItemText*>(p.item(i)))
-        out << QStringLiteral("text %1 %2 %3").arg(t->property("panel").toInt()).arg(t->objectName(), t->text());
+        out << QStringLiteral("text %1 %2 %3 %4 (%5, %6)")
+                   .arg(t->property("panel").toInt())
+                   .arg(t->property("bar").toInt())
+                   .arg(t->objectName(), t->text())
+                   .arg(t->position->coords().x(), 0, 'g', 17)
+                   .arg(t->position->coords().y(), 0, 'g', 17);
+    out << QStringLiteral("y axis [%1, %2]").arg(p.yAxis->range().lower, 0, 'g', 17).arg(p.yAxis->range().upper, 0, 'g', 17);
     out.sort();
     return out;
   }
@@ -186,13 +192,13 @@ class FiguresTest : public QObject {
                                   {&r_, &r0_, logCounts, true}};
     for (std::size_t i = 0; i < steps.size(); ++i) {
       const Step& st = steps[i];
-      auto* before = plot.plottableCount() ? plot.plottable(0) : nullptr;
+      if (plot.plottableCount()) plot.plottable(0)->setProperty("drawnBefore", true);  // survives only in place
       drawFigure(plot, Figure::HistActivations, *st.r, st.ghost, st.style);
-      QCOMPARE(plot.plottableCount() > 0 && plot.plottable(0) == before, st.inPlace);
+      QCOMPARE(plot.plottableCount() > 0 && plot.plottable(0)->property("drawnBefore").toBool(), st.inPlace);
       QCustomPlot fresh;
       fresh.resize(900, 380);
       drawFigure(fresh, Figure::HistActivations, *st.r, st.ghost, st.style);
-      QCOMPARE(histogramSnapshot(plot), histogramSnapshot(fresh));
+      QCOMPARE(snapshot(plot), snapshot(fresh));
     }
     // Any other figure on the plot clears the layout: the next histogram is built afresh.
     drawFigure(plot, Figure::Forward, r_, nullptr, {});
@@ -200,7 +206,40 @@ class FiguresTest : public QObject {
     QCustomPlot fresh;
     fresh.resize(900, 380);
     drawFigure(fresh, Figure::HistActivations, r_, &r0_, logCounts);
-    QCOMPARE(histogramSnapshot(plot), histogramSnapshot(fresh));
+    QCOMPARE(snapshot(plot), snapshot(fresh));
+  }
+
+  // The same for the per-layer figures: value labels, NaN marks, ghosts and the log axis.
+  void perLayerFiguresUpdatedInPlaceMatchAFreshDraw() {
+    RunResult bad = r0_;
+    bad.layers[2].activation.nanCount = 3;
+    bad.layers[2].gradient.posInfCount = 1;
+    FigureStyle logY;
+    logY.logY = true;
+    struct Step {
+      const RunResult* r;
+      const RunResult* ghost;
+      FigureStyle style;
+      bool inPlace;
+    };
+    const std::vector<Step> steps{{&r_, nullptr, {}, false}, {&r0_, nullptr, {}, true}, {&r_, nullptr, {}, true},
+                                  {&bad, nullptr, {}, false}, {&bad, nullptr, {}, true}, {&r0_, nullptr, {}, false},
+                                  {&r_, &r0_, {}, false},     {&r0_, &r_, {}, true},     {&r0_, &r_, logY, false},
+                                  {&r_, &r0_, logY, true}};
+    for (Figure f : {Figure::Forward, Figure::Backward}) {
+      QCustomPlot plot;
+      plot.resize(450, 380);
+      for (std::size_t i = 0; i < steps.size(); ++i) {
+        const Step& st = steps[i];
+        if (plot.plottableCount()) plot.plottable(0)->setProperty("drawnBefore", true);
+        drawFigure(plot, f, *st.r, st.ghost, st.style);
+        QCOMPARE(plot.plottableCount() > 0 && plot.plottable(0)->property("drawnBefore").toBool(), st.inPlace);
+        QCustomPlot fresh;
+        fresh.resize(450, 380);
+        drawFigure(fresh, f, *st.r, st.ghost, st.style);
+        QCOMPARE(snapshot(plot), snapshot(fresh));
+      }
+    }
   }
 
   void sweepMarksTheCurrentA() {
@@ -293,27 +332,6 @@ class FiguresTest : public QObject {
     const qint64 size = QFileInfo(keep).size();
     QVERIFY(!exportPlot(plot, keep, 0, 100000, 1.0, &error));
     QCOMPARE(QFileInfo(keep).size(), size);
-  }
-
-  void drawAndReplotTimes() {
-    // Not a pass/fail check: the figures' cost per result, printed for the record.
-    for (Figure f : {Figure::Forward, Figure::Backward, Figure::HistActivations}) {
-      QCustomPlot plot;
-      plot.resize(f == Figure::HistActivations ? 900 : 450, 380);
-      plot.show();
-      QElapsedTimer t;
-      double draw = 0, replot = 0;
-      const int n = 20;
-      for (int i = 0; i < n; ++i) {
-        t.start();
-        drawFigure(plot, f, i % 2 ? r_ : r0_, nullptr, {});
-        draw += t.nsecsElapsed() / 1e6;
-        t.start();
-        plot.replot(QCustomPlot::rpImmediateRefresh);
-        replot += t.nsecsElapsed() / 1e6;
-      }
-      qInfo("%s: draw %.2f ms, replot %.2f ms", qPrintable(figureKey(f)), draw / n, replot / n);
-    }
   }
 
   void figureKeysRoundTrip() {
