@@ -97,10 +97,7 @@ void SweepPanel::setCurrentA(double a) {
         t->setText(QStringLiteral("a = %1").arg(a, 0, 'g', 4));
       }
     // Only the marker's own buffered layer is redrawn (drawSweep puts it there).
-    if (QCPLayer* layer = line->layer(); layer && layer->mode() == QCPLayer::lmBuffered)
-      layer->replot();
-    else
-      plot_->replot(QCustomPlot::rpQueuedReplot);
+    line->layer()->replot();
   }
 }
 

@@ -160,6 +160,7 @@ int main(int argc, char** argv) {
   settle(w);
   auto* threads = w.findChild<QSpinBox*>(QStringLiteral("threads"));
   for (int t : {0, 1, 2}) {
+    const std::string name = t == 0 ? "auto" : std::to_string(t);
     threads->setValue(t);
     settle(w);
     std::vector<double> change, run, replot;
@@ -193,10 +194,10 @@ int main(int argc, char** argv) {
       return v.empty() ? 0.0 : v[v.size() / 2];
     };
     std::printf("threads %s: drag of 60 steps 15 ms apart: %zu results drawn in %.0f ms, run median %.1f ms, max %.1f ms\n",
-                t == 0 ? "auto" : std::to_string(t).c_str(), dragRuns.size(), dragMs, median(dragRuns),
+                name.c_str(), dragRuns.size(), dragMs, median(dragRuns),
                 dragRuns.empty() ? 0.0 : *std::max_element(dragRuns.begin(), dragRuns.end()));
     std::printf("threads %s: change -> plot median %.1f ms (min %.1f, max %.1f); run %.1f ms, replot %.1f ms (medians of %zu)\n",
-                t == 0 ? "auto" : std::to_string(t).c_str(), median(change),
+                name.c_str(), median(change),
                 *std::min_element(change.begin(), change.end()), *std::max_element(change.begin(), change.end()),
                 median(run), median(replot), change.size());
   }

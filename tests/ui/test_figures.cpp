@@ -29,6 +29,56 @@ class FiguresTest : public QObject {
     return t;
   }
 
+  // Everything a figure shows, as text: each plottable's data, bar width, ranges and tips, and
+  // every text item with its panel or bar, role, place and text.
+  static QStringList snapshot(QCustomPlot& p) {
+    QStringList out;
+    for (int i = 0; i < p.plottableCount(); ++i) {
+      QCPAbstractPlottable* pl = p.plottable(i);
+      QString line = pl->name() + QLatin1Char(':');
+      if (auto* b = qobject_cast<QCPBars*>(pl)) {
+        for (double v : uitest::values(b)) line += QString::number(v, 'g', 17) + QLatin1Char(',');
+        line += QStringLiteral(" w %1 %2").arg(b->width(), 0, 'g', 17).arg(int(b->widthType()));
+      }
+      if (auto* g = qobject_cast<QCPGraph*>(pl))
+        for (double v : uitest::values(g)) line += QString::number(v, 'g', 17) + QLatin1Char(',');
+      const QCPRange kr = pl->keyAxis()->range(), vr = pl->valueAxis()->range();
+      line += QStringLiteral(" x [%1, %2] y [%3, %4] ").arg(kr.lower, 0, 'g', 17).arg(kr.upper, 0, 'g', 17)
+                  .arg(vr.lower, 0, 'g', 17).arg(vr.upper, 0, 'g', 17);
+      line += pl->property("initscopeTips").toStringList().join(QLatin1Char('|'));
+      out << line;
+    }
+    for (int i = 0; i < p.itemCount(); ++i)
+      if (auto* t = qobject_cast<QCPItemText*>(p.item(i)))
+        out << QStringLiteral("text %1 %2 %3 %4 (%5, %6)")
+                   .arg(t->property("panel").toInt())
+                   .arg(t->property("bar").toInt())
+                   .arg(t->objectName(), t->text())
+                   .arg(t->position->coords().x(), 0, 'g', 17)
+                   .arg(t->position->coords().y(), 0, 'g', 17);
+    out << QStringLiteral("y axis [%1, %2]").arg(p.yAxis->range().lower, 0, 'g', 17).arg(p.yAxis->range().upper, 0, 'g', 17);
+    out.sort();
+    return out;
+  }
+
+  // One redraw of f on plot, then the same draw on a fresh plot of the same size: both must show
+  // the same, and the first must have kept plot's plottables exactly when inPlace.
+  struct Redraw {
+    const RunResult* r;
+    const RunResult* ghost;
+    FigureStyle style;
+    bool inPlace;
+  };
+  static void redrawMatchesFresh(QCustomPlot& plot, Figure f, const Redraw& st) {
+    if (plot.plottableCount()) plot.plottable(0)->setProperty("drawnBefore", true);  // survives only in place
+    drawFigure(plot, f, *st.r, st.ghost, st.style);
+    QCOMPARE(plot.plottableCount() > 0 && plot.plottable(0)->property("drawnBefore").toBool(), st.inPlace);
+    QCustomPlot fresh;
+    fresh.resize(plot.size());
+    drawFigure(fresh, f, *st.r, st.ghost, st.style);
+    QCOMPARE(snapshot(plot), snapshot(fresh));
+  }
+
  private slots:
   void initTestCase() {
     uitest::isolateSettings();
@@ -139,38 +189,6 @@ class FiguresTest : public QObject {
     QVERIFY(!nonFiniteTexts(plot).isEmpty());
   }
 
-  // Everything a figure shows, as text: each plottable's data, bar width, ranges and tips, and
-  // every text item with its panel or bar, role, place and text.
-  static QStringList snapshot(QCustomPlot& p) {
-    QStringList out;
-    for (int i = 0; i < p.plottableCount(); ++i) {
-      QCPAbstractPlottable* pl = p.plottable(i);
-      QString line = pl->name() + QLatin1Char(':');
-      if (auto* b = qobject_cast<QCPBars*>(pl)) {
-        for (double v : uitest::values(b)) line += QString::number(v, 'g', 17) + QLatin1Char(',');
-        line += QStringLiteral(" w %1 %2").arg(b->width(), 0, 'g', 17).arg(int(b->widthType()));
-      }
-      if (auto* g = qobject_cast<QCPGraph*>(pl))
-        for (double v : uitest::values(g)) line += QString::number(v, 'g', 17) + QLatin1Char(',');
-      const QCPRange kr = pl->keyAxis()->range(), vr = pl->valueAxis()->range();
-      line += QStringLiteral(" x [%1, %2] y [%3, %4] ").arg(kr.lower, 0, 'g', 17).arg(kr.upper, 0, 'g', 17)
-                  .arg(vr.lower, 0, 'g', 17).arg(vr.upper, 0, 'g', 17);
-      line += pl->property("initscopeTips").toStringList().join(QLatin1Char('|'));
-      out << line;
-    }
-    for (int i = 0; i < p.itemCount(); ++i)
-      if (auto* t = qobject_cast<QCPItemText*>(p.item(i)))
-        out << QStringLiteral("text %1 %2 %3 %4 (%5, %6)")
-                   .arg(t->property("panel").toInt())
-                   .arg(t->property("bar").toInt())
-                   .arg(t->objectName(), t->text())
-                   .arg(t->position->coords().x(), 0, 'g', 17)
-                   .arg(t->position->coords().y(), 0, 'g', 17);
-    out << QStringLiteral("y axis [%1, %2]").arg(p.yAxis->range().lower, 0, 'g', 17).arg(p.yAxis->range().upper, 0, 'g', 17);
-    out.sort();
-    return out;
-  }
-
   // A redraw with the same layout (a slider move) updates the plottables in place; what it shows
   // must be exactly what a fresh draw of the same result shows, and a layout change rebuilds.
   void histogramsUpdatedInPlaceMatchAFreshDraw() {
@@ -178,35 +196,19 @@ class FiguresTest : public QObject {
     plot.resize(900, 380);
     RunResult bad = r0_;
     bad.layers[2].activation.nanCount = 3;
-    struct Step {
-      const RunResult* r;
-      const RunResult* ghost;
-      FigureStyle style;
-      bool inPlace;
-    };
     FigureStyle logCounts;
     logCounts.logCounts = true;
-    const std::vector<Step> steps{{&r_, nullptr, {}, false},     {&r0_, nullptr, {}, true},  {&r_, nullptr, {}, true},
-                                  {&bad, nullptr, {}, false},    {&r0_, nullptr, {}, false}, {&r_, &r0_, {}, false},
-                                  {&r0_, &r_, {}, true},         {&r0_, &r_, logCounts, false},
-                                  {&r_, &r0_, logCounts, true}};
-    for (std::size_t i = 0; i < steps.size(); ++i) {
-      const Step& st = steps[i];
-      if (plot.plottableCount()) plot.plottable(0)->setProperty("drawnBefore", true);  // survives only in place
-      drawFigure(plot, Figure::HistActivations, *st.r, st.ghost, st.style);
-      QCOMPARE(plot.plottableCount() > 0 && plot.plottable(0)->property("drawnBefore").toBool(), st.inPlace);
-      QCustomPlot fresh;
-      fresh.resize(900, 380);
-      drawFigure(fresh, Figure::HistActivations, *st.r, st.ghost, st.style);
-      QCOMPARE(snapshot(plot), snapshot(fresh));
+    const std::vector<Redraw> steps{{&r_, nullptr, {}, false},     {&r0_, nullptr, {}, true},  {&r_, nullptr, {}, true},
+                                    {&bad, nullptr, {}, false},    {&r0_, nullptr, {}, false}, {&r_, &r0_, {}, false},
+                                    {&r0_, &r_, {}, true},         {&r0_, &r_, logCounts, false},
+                                    {&r_, &r0_, logCounts, true}};
+    for (const Redraw& st : steps) {
+      redrawMatchesFresh(plot, Figure::HistActivations, st);
+      if (QTest::currentTestFailed()) return;
     }
     // Any other figure on the plot clears the layout: the next histogram is built afresh.
     drawFigure(plot, Figure::Forward, r_, nullptr, {});
-    drawFigure(plot, Figure::HistActivations, r_, &r0_, logCounts);
-    QCustomPlot fresh;
-    fresh.resize(900, 380);
-    drawFigure(fresh, Figure::HistActivations, r_, &r0_, logCounts);
-    QCOMPARE(snapshot(plot), snapshot(fresh));
+    redrawMatchesFresh(plot, Figure::HistActivations, {&r_, &r0_, logCounts, false});
   }
 
   // The same for the per-layer figures: value labels, NaN marks, ghosts and the log axis.
@@ -216,28 +218,16 @@ class FiguresTest : public QObject {
     bad.layers[2].gradient.posInfCount = 1;
     FigureStyle logY;
     logY.logY = true;
-    struct Step {
-      const RunResult* r;
-      const RunResult* ghost;
-      FigureStyle style;
-      bool inPlace;
-    };
-    const std::vector<Step> steps{{&r_, nullptr, {}, false}, {&r0_, nullptr, {}, true}, {&r_, nullptr, {}, true},
-                                  {&bad, nullptr, {}, false}, {&bad, nullptr, {}, true}, {&r0_, nullptr, {}, false},
-                                  {&r_, &r0_, {}, false},     {&r0_, &r_, {}, true},     {&r0_, &r_, logY, false},
-                                  {&r_, &r0_, logY, true}};
+    const std::vector<Redraw> steps{{&r_, nullptr, {}, false}, {&r0_, nullptr, {}, true}, {&r_, nullptr, {}, true},
+                                    {&bad, nullptr, {}, false}, {&bad, nullptr, {}, true}, {&r0_, nullptr, {}, false},
+                                    {&r_, &r0_, {}, false},     {&r0_, &r_, {}, true},     {&r0_, &r_, logY, false},
+                                    {&r_, &r0_, logY, true}};
     for (Figure f : {Figure::Forward, Figure::Backward}) {
       QCustomPlot plot;
       plot.resize(450, 380);
-      for (std::size_t i = 0; i < steps.size(); ++i) {
-        const Step& st = steps[i];
-        if (plot.plottableCount()) plot.plottable(0)->setProperty("drawnBefore", true);
-        drawFigure(plot, f, *st.r, st.ghost, st.style);
-        QCOMPARE(plot.plottableCount() > 0 && plot.plottable(0)->property("drawnBefore").toBool(), st.inPlace);
-        QCustomPlot fresh;
-        fresh.resize(450, 380);
-        drawFigure(fresh, f, *st.r, st.ghost, st.style);
-        QCOMPARE(snapshot(plot), snapshot(fresh));
+      for (const Redraw& st : steps) {
+        redrawMatchesFresh(plot, f, st);
+        if (QTest::currentTestFailed()) return;
       }
     }
   }
