@@ -119,7 +119,7 @@ std::vector<int> Network<T>::applyLsuv(const TensorT<T>& x, const InitSpec& netw
 }
 
 template <class T>
-void Network<T>::beginForward(const TensorT<T>& x) {
+void Network<T>::checkInput(const TensorT<T>& x) {
   if (x.shape != shapes_.front()) {
     Shape expect = shapes_.front();
     expect[0] = x.shape[0];
@@ -129,45 +129,51 @@ void Network<T>::beginForward(const TensorT<T>& x) {
     for (const auto& l : layers_) specs.push_back(l->spec());
     shapes_ = inferShapes(specs, x.shape);
   }
-  const int N = x.shape[0], L = size();
-  acts_[0].resize(x.shape);  // filled by copyInput, chunk by chunk where the first layer is itemwise
-  input_ = &x;
+  const int N = x.shape[0];
   std::size_t bytesPerItem = 0;
-  for (int i = 0; i < L; ++i) {
-    acts_[static_cast<std::size_t>(i) + 1].resize(shapes_[static_cast<std::size_t>(i) + 1]);
-    layers_[static_cast<std::size_t>(i)]->prepare(shapes_[static_cast<std::size_t>(i)]);
-    bytesPerItem += 2 * shapes_[static_cast<std::size_t>(i) + 1].itemSize() * sizeof(T);
-  }
+  for (std::size_t i = 1; i < shapes_.size(); ++i) bytesPerItem += 2 * shapes_[i].itemSize() * sizeof(T);
   // Chunks sized so one chunk's activations and gradients stay within about 1 MiB, in whole groups
   // of kLanes items (the conv kernels' unit; slots are cut in the same unit).
   const std::size_t fit = (std::size_t(1) << 20) / std::max<std::size_t>(bytesPerItem, 1);
   chunkItems_ = static_cast<int>(std::clamp<std::size_t>(fit / kLanes, 1, 16)) * kLanes;
   // A linear layer's weight is large next to one item's activations: small chunks would make
-  // skinny GEMMs and stream each weight once per chunk. Stacks with one take whole slots.
+  // skinny GEMMs and stream each weight once per chunk. Stacks with one take whole slots (and
+  // so never run in windows: its weight gradient is one GEMM over the whole batch).
   for (const auto& l : layers_)
     if (l->spec().kind == LayerKind::Linear) chunkItems_ = N;
 }
 
 template <class T>
-void Network<T>::beginBackward() {
-  grads_.back().resize(acts_.back().shape);
+void Network<T>::beginForward(const TensorT<T>& x, int rows) {
+  windowed_ = rows < x.shape[0];
+  const auto rowsOf = [rows](Shape s) {
+    s[0] = rows;
+    return s;
+  };
+  acts_[0].resize(rowsOf(x.shape));  // filled by copyInput, chunk by chunk where the first layer is itemwise
+  input_ = &x;
   for (int i = 0; i < size(); ++i) {
-    grads_[static_cast<std::size_t>(i)].resize(shapes_[static_cast<std::size_t>(i)]);
-    layers_[static_cast<std::size_t>(i)]->beginBackward();
+    acts_[static_cast<std::size_t>(i) + 1].resize(rowsOf(shapes_[static_cast<std::size_t>(i) + 1]));
+    layers_[static_cast<std::size_t>(i)]->prepare(rowsOf(shapes_[static_cast<std::size_t>(i)]));
   }
 }
 
 template <class T>
-void Network<T>::copyInput(int n0, int n1) {
+void Network<T>::beginBackward() {
+  for (int i = 0; i <= size(); ++i) grads_[static_cast<std::size_t>(i)].resize(acts_[static_cast<std::size_t>(i)].shape);
+  for (const auto& l : layers_) l->beginBackward();
+}
+
+template <class T>
+void Network<T>::copyInput(int n0, int n1, int at) {
   const std::size_t item = input_->shape.itemSize();
   std::copy(input_->data.begin() + static_cast<std::ptrdiff_t>(n0 * item),
             input_->data.begin() + static_cast<std::ptrdiff_t>(n1 * item),
-            acts_[0].data.begin() + static_cast<std::ptrdiff_t>(n0 * item));
+            acts_[0].data.begin() + static_cast<std::ptrdiff_t>(at * item));
 }
 
 template <class T>
 void Network<T>::forwardChunk(int first, int end, int c0, int c1, int slot) {
-  if (first == 0) copyInput(c0, c1);
   for (int k = first; k < end; ++k)
     layers_[static_cast<std::size_t>(k)]->forwardItems(acts_[static_cast<std::size_t>(k)],
                                                        acts_[static_cast<std::size_t>(k) + 1], c0, c1, slot);
@@ -205,20 +211,24 @@ void Network<T>::forEachChunk(int N, F&& chunk) {
 
 template <class T>
 void Network<T>::forward(const TensorT<T>& x) {
-  beginForward(x);
+  checkInput(x);
+  beginForward(x, x.shape[0]);
   const int N = x.shape[0], L = size();
   for (int i = 0; i < L;) {
     checkCancel();
     Layer<T>& first = *layers_[static_cast<std::size_t>(i)];
     if (!first.itemwise()) {
-      if (i == 0) copyInput(0, N);
+      if (i == 0) copyInput(0, N, 0);
       first.forwardItems(acts_[static_cast<std::size_t>(i)], acts_[static_cast<std::size_t>(i) + 1], 0, N, 0);
       ++i;
       continue;
     }
     int j = i;
     while (j < L && layers_[static_cast<std::size_t>(j)]->itemwise()) ++j;
-    forEachChunk(N, [&](int slot, int c0, int c1) { forwardChunk(i, j, c0, c1, slot); });
+    forEachChunk(N, [&](int slot, int c0, int c1) {
+      if (i == 0) copyInput(c0, c1, c0);
+      forwardChunk(i, j, c0, c1, slot);
+    });
     i = j;
   }
   checkCancel();
@@ -226,6 +236,7 @@ void Network<T>::forward(const TensorT<T>& x) {
 
 template <class T>
 void Network<T>::backward(const TensorT<T>& gradOutput) {
+  if (windowed_) throw std::logic_error("backward needs the activations of a forward pass");
   if (gradOutput.shape != acts_.back().shape)
     throw std::invalid_argument("output gradient has shape " + gradOutput.shape.str() + ", the output " +
                                 acts_.back().shape.str());
@@ -266,17 +277,36 @@ void Network<T>::forwardBackward(const TensorT<T>& x, const OutputGradient& outp
     forwardShare_ = total > 0 ? forward / total : 0.5;
     return;
   }
-  beginForward(x);
+  checkInput(x);
+  const int N = x.shape[0];
+  // Without retain_, one window of chunkItems_ rows per thread (each thread runs its chunks one
+  // after another); not worth it when the windows would hold the batch.
+  const int windowRows = chunkItems_ * std::max(1, engineThreads());
+  beginForward(x, retain_ || windowRows >= N ? N : windowRows);
   beginBackward();
+  if (windowed_) {
+    output_.resize(shapes_.back());
+    outputGrad_.resize(shapes_.back());
+  }
   checkCancel();
   using Clock = std::chrono::steady_clock;
   double seconds[kSlots][2] = {};  // forward (with the output gradient) and backward, per slot
-  forEachChunk(x.shape[0], [&](int slot, int c0, int c1) {
+  const std::size_t outItem = shapes_.back().itemSize();
+  forEachChunk(N, [&](int slot, int c0, int c1) {
     const Clock::time_point t0 = Clock::now();
-    forwardChunk(0, L, c0, c1, slot);
-    outputGrad(acts_.back(), grads_.back(), c0, c1);
+    // The rows the chunk's items take in acts_ and grads_: their own, or the thread's window.
+    const int at = windowed_ ? engineThreadIndex() * chunkItems_ : c0, end = at + (c1 - c0);
+    copyInput(c0, c1, at);
+    forwardChunk(0, L, at, end, slot);
+    if (windowed_) {
+      std::copy_n(acts_.back().item(at), (c1 - c0) * outItem, output_.item(c0));
+      outputGrad(output_, outputGrad_, c0, c1);
+      std::copy_n(outputGrad_.item(c0), (c1 - c0) * outItem, grads_.back().item(at));
+    } else {
+      outputGrad(acts_.back(), grads_.back(), c0, c1);
+    }
     const Clock::time_point t1 = Clock::now();
-    backwardChunk(L - 1, 0, c0, c1, slot);
+    backwardChunk(L - 1, 0, at, end, slot);
     seconds[slot][0] += std::chrono::duration<double>(t1 - t0).count();
     seconds[slot][1] += std::chrono::duration<double>(Clock::now() - t1).count();
   });

@@ -62,6 +62,14 @@ class Network {
   void setCancelFlag(const std::atomic<bool>* cancel) { cancel_ = cancel; }
   // dL/d(input) is only computed when asked for (it costs the first layer a col2im).
   void setComputeInputGradient(bool on) { inputGradient_ = on; }
+  // Whether forwardBackward keeps every activation and gradient of the batch (the default: the
+  // statistics need them all). Off, it keeps, as PyTorch's autograd does for a training step,
+  // only what it returns: the output, the loss gradient and the parameter gradients (the same
+  // bits). Each thread's chunk then runs through one small window of buffers that stays in
+  // cache, instead of writing every tensor of the batch to memory; activation(), gradient(),
+  // input() and inputGradient() throw std::logic_error until a pass that keeps them. Stacks
+  // with a layer that needs the whole batch (batchnorm, linear) keep everything regardless.
+  void setRetainTensors(bool on) { retain_ = on; }
 
   // Layers that work item by item run chunk by chunk through the whole run of such layers, one
   // OpenMP region per run, so each chunk stays in cache; batchnorm runs on the whole batch.
@@ -78,20 +86,26 @@ class Network {
   // The share of the last forwardBackward's thread time spent on forward and the output gradient.
   double forwardShare() const { return forwardShare_; }
 
-  const TensorT<T>& output() const { return acts_.back(); }
-  const TensorT<T>& activation(int i) const { return acts_.at(static_cast<std::size_t>(i) + 1); }
-  const TensorT<T>& gradient(int i) const { return grads_.at(static_cast<std::size_t>(i) + 1); }
-  const TensorT<T>& input() const { return acts_.front(); }
-  const TensorT<T>& inputGradient() const { return grads_.front(); }
+  const TensorT<T>& output() const { return windowed_ ? output_ : acts_.back(); }
+  const TensorT<T>& activation(int i) const { return kept(acts_, i + 1); }
+  const TensorT<T>& gradient(int i) const { return kept(grads_, i + 1); }
+  const TensorT<T>& input() const { return kept(acts_, 0); }
+  const TensorT<T>& inputGradient() const { return kept(grads_, 0); }
 
  private:
   std::vector<std::unique_ptr<Layer<T>>> layers_;
   std::vector<Shape> shapes_;
   std::vector<TensorT<T>> acts_;   // acts_[0] = input copy, acts_[i + 1] = output of layer i
   std::vector<TensorT<T>> grads_;  // grads_[i + 1] = dL/d(output of layer i), grads_[0] = dL/dx
-  void beginForward(const TensorT<T>& x);  // checks x, sizes the activations, prepares the layers
-  void copyInput(int n0, int n1);          // items [n0, n1) of the forward's x into acts_[0]
-  void beginBackward();                    // sizes the gradients, clears the layers' partials
+  // Without retain_, a fused pass's acts_ and grads_ hold one window of chunkItems_ rows per
+  // thread (windowed_); the output and its gradient are then gathered in output_/outputGrad_.
+  TensorT<T> output_, outputGrad_;
+  // Checks x and sets shapes_ and chunkItems_; then sizes the activations to `rows` items (the
+  // batch, or the windows) and prepares the layers for them.
+  void checkInput(const TensorT<T>& x);
+  void beginForward(const TensorT<T>& x, int rows);
+  void copyInput(int n0, int n1, int at);  // items [n0, n1) of the forward's x into acts_[0] from row `at`
+  void beginBackward();                    // sizes the gradients as the activations, clears the layers' partials
   void forwardChunk(int first, int end, int c0, int c1, int slot);    // layers [first, end)
   void backwardChunk(int last, int first, int c0, int c1, int slot);  // layers last down to first
   void finishBackward(int k);
@@ -103,6 +117,14 @@ class Network {
   const TensorT<T>* input_ = nullptr;  // the x of the forward pass under way (copied chunk by chunk)
   const std::atomic<bool>* cancel_ = nullptr;
   bool inputGradient_ = true;
+  bool retain_ = true;
+  bool windowed_ = false;
+  const TensorT<T>& kept(const std::vector<TensorT<T>>& v, int i) const {
+    if (windowed_)
+      throw std::logic_error("the network's tensors were not kept: the last forwardBackward ran with "
+                             "setRetainTensors(false)");
+    return v.at(static_cast<std::size_t>(i));
+  }
   int chunkItems_ = 1;
   double forwardShare_ = 0.5;  // items per chunk of the chunked passes; a function of the shapes only
   void checkCancel() const {

@@ -236,7 +236,9 @@ TEST(Network, AbsurdWeightsAreRefusedByNameBeforeAllocation) {
 // (where each conv gathers its input again for backward): the notebook's
 // conv stack (mse; batches with a narrow last group and slots of several chunks), the same with
 // leaky ReLU and with NaN in the input (which ReLU passes on), a linear stack (cross-entropy),
-// and a stack with batchnorm, which takes the three steps.
+// and a stack with batchnorm, which takes the three steps. The same pass without retained
+// tensors (each thread's chunks through one window of buffers) gives the same output and
+// parameter gradients, and refuses to hand out the tensors it did not keep.
 TEST(Network, ForwardBackwardGivesTheSameBitsAsTheSteps) {
   struct Case {
     std::vector<LayerSpec> layers;
@@ -278,9 +280,11 @@ TEST(Network, ForwardBackwardGivesTheSameBitsAsTheSteps) {
         targets[i] = static_cast<double>(i % 10);
         classes[i] = static_cast<int>(i * 7 % 10);
       }
-      Network<float> steps(c.layers, c.input), fused(c.layers, c.input);
+      Network<float> steps(c.layers, c.input), fused(c.layers, c.input), lean(c.layers, c.input);
       steps.initialize(InitSpec{}, BiasSpec{}, 3);
       fused.initialize(InitSpec{}, BiasSpec{}, 3);
+      lean.initialize(InitSpec{}, BiasSpec{}, 3);
+      lean.setRetainTensors(false);
       steps.forward(x);
       Tensor g;
       if (c.mse)
@@ -288,12 +292,28 @@ TEST(Network, ForwardBackwardGivesTheSameBitsAsTheSteps) {
       else
         crossEntropyLoss(steps.output(), classes, &g);
       steps.backward(g);
-      fused.forwardBackward(x, [&](const Tensor& out, Tensor& grad, int n0, int n1) {
+      const auto lossGradient = [&](const Tensor& out, Tensor& grad, int n0, int n1) {
         if (c.mse)
           mseGradient(out, targets, grad, n0, n1);
         else
           crossEntropyGradient(out, classes, grad, n0, n1);
-      });
+      };
+      fused.forwardBackward(x, lossGradient);
+      lean.forwardBackward(x, lossGradient);
+      EXPECT_TRUE(sameBits(steps.output(), lean.output()));
+      // Windows for the conv stacks (16-item chunks, batches above 2 x 16); a stack with a linear
+      // or batchnorm layer needs the whole batch at once and keeps everything.
+      bool windows = true;
+      for (const LayerSpec& l : c.layers)
+        windows = windows && l.kind != LayerKind::Linear && l.kind != LayerKind::BatchNorm2d;
+      if (windows) {
+        EXPECT_THROW(lean.activation(0), std::logic_error);
+        EXPECT_THROW(lean.gradient(2), std::logic_error);
+        EXPECT_THROW(lean.input(), std::logic_error);
+        EXPECT_THROW(lean.backward(g), std::logic_error);
+      } else {
+        EXPECT_TRUE(sameBits(steps.activation(0), lean.activation(0)));
+      }
       EXPECT_GT(fused.forwardShare(), 0.0);
       EXPECT_LT(fused.forwardShare(), 1.0);
       for (int i = 0; i < steps.size(); ++i) {
@@ -301,9 +321,11 @@ TEST(Network, ForwardBackwardGivesTheSameBitsAsTheSteps) {
         EXPECT_TRUE(sameBits(steps.gradient(i), fused.gradient(i))) << "gradient " << i;
         if (const Param<float>* w = steps.layer(i).weight()) {
           EXPECT_TRUE(sameBits(w->grad, fused.layer(i).weight()->grad)) << "weight gradient " << i;
+          EXPECT_TRUE(sameBits(w->grad, lean.layer(i).weight()->grad)) << "weight gradient " << i << ", windows";
         }
         if (const Param<float>* b = steps.layer(i).bias()) {
           EXPECT_TRUE(sameBits(b->grad, fused.layer(i).bias()->grad)) << "bias gradient " << i;
+          EXPECT_TRUE(sameBits(b->grad, lean.layer(i).bias()->grad)) << "bias gradient " << i << ", windows";
         }
       }
       EXPECT_TRUE(sameBits(steps.inputGradient(), fused.inputGradient()));
@@ -313,6 +335,9 @@ TEST(Network, ForwardBackwardGivesTheSameBitsAsTheSteps) {
         const float* relu1 = fused.activation(1).item(3);  // the ReLU after conv 1 passes the NaN on
         EXPECT_TRUE(std::isnan(relu1[7 * 14 + 4]));              // output (7, 4) of channel 0 sees input (14, 8)
       }
+      // A forward pass keeps everything again.
+      lean.forward(x);
+      EXPECT_TRUE(sameBits(steps.activation(2), lean.activation(2)));
     }
   setEngineThreads(0);
 }
