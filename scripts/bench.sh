@@ -27,10 +27,12 @@ LD_LIBRARY_PATH="$openblas" /usr/bin/python3 tests/bench/bench_torch.py --repeat
 /usr/bin/python3 - "$out" <<'PY'
 import json, sys
 out = sys.argv[1]
-ours = {}
+ours, rate = {}, {}
 for b in json.load(open(f"{out}/ours.json"))["benchmarks"]:
     if b.get("aggregate_name") == "median":
         ours[b["run_name"]] = b["real_time"] if b["time_unit"] == "ms" else b["real_time"] / 1e6
+        if "GFLOP/s" in b:
+            rate[b["run_name"]] = b["GFLOP/s"]
 torch = json.load(open(f"{out}/torch.json"))
 torch.update({k: v for k, v in json.load(open(f"{out}/torch_openblas.json")).items() if k.startswith("mlp")})
 rows = [("4-conv fwd+mse+bwd, batch 100", "BM_FourConvTrainStep/100/real_time", "four_conv_b100", 0.5),
@@ -46,5 +48,10 @@ for label, o, t, goal in rows:
 for k in ("BM_InteractiveRun/100/real_time", "BM_InteractiveRun/1000/real_time"):
     if k in ours:
         print(f"{'interactive run (all stats), ' + k.split('/')[1]:40} {ours[k]:9.2f}")
+gemm = "BM_EigenGemm/1024/real_time"
+if gemm in rate:
+    print(f"the machine's reference, Eigen's float GEMM (n = 1024, 2 threads): {rate[gemm]:.0f} GFLOP/s; ours: " +
+          ", ".join(f"{name} {rate[o]:.0f}" for name, (_, o, _, _) in zip(("batch 100", "batch 1000", "batch 10000", "sweep"), rows)
+                    if o in rate))
 print(f"torch {torch.get('torch')}; the MLP row against PyTorch on OpenBLAS (LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread)")
 PY

@@ -7,6 +7,7 @@
 #include "core/network.h"
 #include "core/parallel.h"
 
+#include <Eigen/Core>
 #include <benchmark/benchmark.h>
 
 #include <chrono>
@@ -233,6 +234,32 @@ void BM_FourConvPerLayer(benchmark::State& st) {
   }
 }
 BENCHMARK(BM_FourConvPerLayer)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The machine's reference: Eigen's float GEMM, C = A B with n x n matrices, 2 n^3 FLOPs, one
+// block of C's columns per engine thread (the engine builds Eigen with EIGEN_DONT_PARALLELIZE).
+void gemmByColumns(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b, Eigen::MatrixXf& c) {
+  const int threads = std::max(1, engineThreads());
+  const Eigen::Index n = b.cols();
+#pragma omp parallel for num_threads(threads)
+  for (int t = 0; t < threads; ++t) {
+    const Eigen::Index j0 = n * t / threads, j1 = n * (t + 1) / threads;
+    c.middleCols(j0, j1 - j0).noalias() = a * b.middleCols(j0, j1 - j0);
+  }
+}
+
+void BM_EigenGemm(benchmark::State& st) {
+  const auto n = static_cast<Eigen::Index>(st.range(0));
+  const Eigen::MatrixXf a = Eigen::MatrixXf::Random(n, n), b = Eigen::MatrixXf::Random(n, n);
+  Eigen::MatrixXf c(n, n);
+  gemmByColumns(a, b, c);  // warm-up: Eigen's packing buffers
+  for (auto _ : st) {
+    gemmByColumns(a, b, c);
+    benchmark::DoNotOptimize(c.data());
+  }
+  st.counters["GFLOP/s"] = benchmark::Counter(2.0 * double(n) * double(n) * double(n) * double(st.iterations()) / 1e9,
+                                              benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_EigenGemm)->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 }  // namespace initscope
