@@ -125,8 +125,8 @@ class Network {
                              "setRetainTensors(false)");
     return v.at(static_cast<std::size_t>(i));
   }
-  int chunkItems_ = 1;
-  double forwardShare_ = 0.5;  // items per chunk of the chunked passes; a function of the shapes only
+  int chunkItems_ = 1;          // items per chunk of the chunked passes; a function of the shapes only
+  double forwardShare_ = 0.5;
   void checkCancel() const {
     if (cancel_ && cancel_->load(std::memory_order_relaxed)) throw Cancelled();
   }
